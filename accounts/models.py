@@ -1,0 +1,302 @@
+"""People: the User who logs in, and the Account that every actor (local or remote) is."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.ids import new_id
+
+USERNAME_MAX_LENGTH = 30
+DISPLAY_NAME_MAX_LENGTH = 30
+NOTE_MAX_LENGTH = 500
+FIELDS_MAX = 4
+FIELD_NAME_MAX_LENGTH = 255
+FIELD_VALUE_MAX_LENGTH = 255
+
+
+class RegistrationMode(models.TextChoices):
+    OPEN = "open", _("Open: anyone can sign up")
+    APPROVAL = "approval", _("Approval required")
+    CLOSED = "closed", _("Closed")
+
+
+class SiteSettings(models.Model):
+    """The one row of server-wide settings an admin edits in the admin."""
+
+    name = models.CharField(_("server name"), max_length=100, default="Pouet")
+    description = models.TextField(
+        _("description"), blank=True,
+        default="A small, friendly corner of the fediverse.",
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    registration_mode = models.CharField(
+        _("registration mode"), max_length=10,
+        choices=RegistrationMode.choices, default=RegistrationMode.OPEN,
+    )
+
+    class Meta:
+        verbose_name = _("server settings")
+        verbose_name_plural = _("server settings")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "SiteSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class ServerRule(models.Model):
+    text = models.CharField(_("rule"), max_length=300)
+    hint = models.TextField(_("explanation"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("server rule")
+
+    def __str__(self):
+        return self.text
+
+
+class User(AbstractUser):
+    """A login. Its public face is `self.account`."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(default=True)
+    signup_reason = models.TextField(blank=True)
+    locale = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    default_visibility = models.CharField(max_length=10, default="public")
+    last_read_notification_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+
+class AccountQuerySet(models.QuerySet):
+    def local(self):
+        return self.filter(domain__isnull=True)
+
+    def remote(self):
+        return self.filter(domain__isnull=False)
+
+    def not_suspended(self):
+        return self.filter(suspended_at__isnull=True)
+
+
+def _avatar_path(account, filename):
+    return f"accounts/avatars/{account.pk or 'new'}/{filename}"
+
+
+def _header_path(account, filename):
+    return f"accounts/headers/{account.pk or 'new'}/{filename}"
+
+
+class Account(models.Model):
+    """Every actor: local ones have no domain and a User; remote ones a domain and a uri."""
+
+    username = models.CharField(max_length=2048)
+    domain = models.CharField(max_length=255, null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="account",
+    )
+    display_name = models.CharField(_("display name"), max_length=2048, blank=True)
+    note = models.TextField(_("bio"), blank=True, help_text=_("Plain text for local accounts."))
+    note_html = models.TextField(blank=True)
+    avatar = models.ImageField(upload_to=_avatar_path, blank=True)
+    header = models.ImageField(upload_to=_header_path, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    locked = models.BooleanField(_("approve followers manually"), default=False)
+    bot = models.BooleanField(_("this is a bot"), default=False)
+    discoverable = models.BooleanField(_("suggest this account to others"), default=True)
+
+    # ActivityPub addresses; empty for local accounts, which derive theirs from LOCAL_DOMAIN.
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    url = models.URLField(max_length=2048, blank=True)
+    inbox_url = models.URLField(max_length=2048, blank=True)
+    shared_inbox_url = models.URLField(max_length=2048, blank=True)
+    outbox_url = models.URLField(max_length=2048, blank=True)
+    followers_url = models.URLField(max_length=2048, blank=True)
+    public_key = models.TextField(blank=True)
+    private_key = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    last_status_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    silenced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"), Lower("domain"), name="account_username_domain_ci_unique",
+            ),
+            # NULL domains are distinct in SQL, so local usernames need their own constraint.
+            models.UniqueConstraint(
+                Lower("username"), condition=models.Q(domain__isnull=True),
+                name="account_local_username_ci_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["domain"])]
+
+    def __str__(self):
+        return self.acct
+
+    def get_absolute_url(self):
+        if self.is_local:
+            return f"/@{self.username}"
+        return f"/@{self.username}@{self.domain}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.domain is None
+
+    @property
+    def acct(self) -> str:
+        return self.username if self.is_local else f"{self.username}@{self.domain}"
+
+    @property
+    def full_acct(self) -> str:
+        domain = self.domain or settings.LOCAL_DOMAIN
+        return f"{self.username}@{domain}"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def activitypub_id(self) -> str:
+        if self.is_local:
+            return f"https://{settings.LOCAL_DOMAIN}/users/{self.username}"
+        return self.uri
+
+    @property
+    def profile_url(self) -> str:
+        if self.is_local:
+            return f"{settings.LOCAL_SCHEME}://{settings.LOCAL_DOMAIN}/@{self.username}"
+        return self.url or self.uri
+
+
+class Follow(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="following_set")
+    target_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="follower_set",
+    )
+    show_reblogs = models.BooleanField(default=True)
+    notify = models.BooleanField(default=False)
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"], name="follow_unique"),
+        ]
+        indexes = [models.Index(fields=["target_account", "account"])]
+
+
+class FollowRequest(models.Model):
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="follow_requests_sent",
+    )
+    target_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="follow_requests_received",
+    )
+    show_reblogs = models.BooleanField(default=True)
+    notify = models.BooleanField(default=False)
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "target_account"], name="follow_request_unique",
+            ),
+        ]
+
+
+class Block(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocking_set")
+    target_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="blocked_by_set",
+    )
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"], name="block_unique"),
+        ]
+        indexes = [models.Index(fields=["target_account", "account"])]
+
+
+class MuteQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class Mute(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="muting_set")
+    target_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="muted_by_set",
+    )
+    hide_notifications = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MuteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target_account"], name="mute_unique"),
+        ]
+
+
+class NotificationType(models.TextChoices):
+    FOLLOW = "follow", _("followed you")
+    FOLLOW_REQUEST = "follow_request", _("requested to follow you")
+    MENTION = "mention", _("mentioned you")
+    REBLOG = "reblog", _("boosted your post")
+    FAVOURITE = "favourite", _("favourited your post")
+    UPDATE = "update", _("edited a post you boosted")
+
+
+class Notification(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
+    from_account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=20, choices=NotificationType.choices)
+    # A string reference keeps accounts free of a module-level import of statuses.
+    status = models.ForeignKey(
+        "statuses.Status", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "-id"])]
+        constraints = [
+            # One notification per (who, what, on which post): a repeated favourite or a
+            # duplicate delivery does not ping twice.
+            models.UniqueConstraint(
+                fields=["account", "from_account", "type", "status"],
+                name="notification_unique",
+            ),
+        ]

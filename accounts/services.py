@@ -1,0 +1,429 @@
+"""Every change to people and their relationships, whoever asks for it (web, API, inbox,
+manage.py). Refusals are ApplicationError subclasses; side effects run on commit."""
+
+import re
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import ApplicationError, NotFoundError
+
+from .images import process_image
+from .keys import generate_key_pair
+from .mail import CONFIRMATION_MAX_AGE, CONFIRMATION_SALT
+from .models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    FIELD_NAME_MAX_LENGTH,
+    FIELD_VALUE_MAX_LENGTH,
+    FIELDS_MAX,
+    NOTE_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    Account,
+    Block,
+    Follow,
+    FollowRequest,
+    Mute,
+    Notification,
+    NotificationType,
+    RegistrationMode,
+    SiteSettings,
+    User,
+)
+
+USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
+# Names that would impersonate the server or collide with its paths.
+RESERVED_USERNAMES = {
+    "admin", "administrator", "root", "support", "help", "inbox", "outbox", "webmaster",
+    "postmaster", "hostmaster", "abuse", "security", "staff", "moderator", "mod", "system",
+    "owner", "everyone", "all", "instance", "actor", "api", "about", "settings", "users",
+    "mastodon", "pouet", "noreply", "no_reply", "info", "contact", "null", "undefined",
+}
+AVATAR_SIZE = (400, 400)
+HEADER_SIZE = (1500, 500)
+ROLE_GROUPS = {"admin": "Admin", "moderator": "Moderator"}
+
+
+class UsernameError(ApplicationError):
+    pass
+
+
+class RegistrationClosedError(ApplicationError):
+    status_code = 403
+
+
+class ConfirmationLinkError(ApplicationError):
+    pass
+
+
+class FollowError(ApplicationError):
+    pass
+
+
+class ProfileError(ApplicationError):
+    pass
+
+
+# --- sign-up and operators' accounts ----------------------------------------------------
+
+
+def username_validate(username: str, *, allow_reserved: bool = False) -> None:
+    if not username:
+        raise UsernameError(_("Choose a username."), field="username")
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise UsernameError(
+            _("A username has at most %(n)d characters.") % {"n": USERNAME_MAX_LENGTH},
+            field="username",
+        )
+    if not USERNAME_RE.match(username):
+        raise UsernameError(
+            _("Use only letters, digits and underscores in your username."), field="username",
+        )
+    if username.lower() in RESERVED_USERNAMES and not allow_reserved:
+        raise UsernameError(_("This username is reserved."), field="username")
+    taken = Account.objects.annotate(lower=Lower("username")).filter(
+        lower=username.lower(), domain__isnull=True,
+    )
+    if taken.exists():
+        raise UsernameError(_("This username is taken."), field="username")
+
+
+@transaction.atomic
+def account_create_local(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    confirmed: bool = False,
+    approved: bool = True,
+    role: str | None = None,
+    reason: str = "",
+    locale: str = "",
+    allow_reserved: bool = False,
+) -> Account:
+    """Create a User and its Account. Keys are made by a task; the confirmation mail is sent
+    on commit unless `confirmed`."""
+    username = username.strip()
+    email = User.objects.normalize_email(email.strip())
+    username_validate(username, allow_reserved=allow_reserved)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(_("This e-mail address is already in use."), field="email")
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="password") from None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                email_confirmed_at=timezone.now() if confirmed else None,
+                approved=approved,
+                signup_reason=reason,
+                locale=locale,
+            )
+            account = Account.objects.create(username=username, user=user)
+    except IntegrityError:
+        raise UsernameError(_("This username is taken."), field="username") from None
+    if role:
+        user_role_set(user=user, role=role)
+
+    from .tasks import account_generate_keys, send_confirmation_email
+
+    transaction.on_commit(lambda: account_generate_keys.send(account.pk))
+    if not confirmed:
+        transaction.on_commit(lambda: send_confirmation_email.send(user.pk))
+    return account
+
+
+def user_role_set(*, user: User, role: str) -> None:
+    if role not in ROLE_GROUPS:
+        raise ApplicationError(_("Unknown role: %(role)s") % {"role": role})
+    group, _created = Group.objects.get_or_create(name=ROLE_GROUPS[role])
+    user.groups.add(group)
+    user.is_staff = True
+    user.is_superuser = role == "admin"
+    user.save(update_fields=["is_staff", "is_superuser"])
+
+
+def signup(
+    *, username: str, email: str, password: str, agreement: bool, reason: str = "",
+    locale: str = "",
+) -> Account:
+    """A visitor's sign-up, under the server's registration mode and rules."""
+    site = SiteSettings.current()
+    if site.registration_mode == RegistrationMode.CLOSED:
+        raise RegistrationClosedError(_("This server is not accepting new accounts."))
+    if not agreement:
+        raise ApplicationError(_("You must accept the server rules."), field="agreement")
+    needs_approval = site.registration_mode == RegistrationMode.APPROVAL
+    if needs_approval and not reason.strip():
+        raise ApplicationError(
+            _("Tell the moderators why you want to join."), field="reason",
+        )
+    return account_create_local(
+        username=username, email=email, password=password, approved=not needs_approval,
+        reason=reason.strip(), locale=locale,
+    )
+
+
+def email_confirm(*, token: str) -> User:
+    try:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ConfirmationLinkError(_("This confirmation link has expired.")) from None
+    except signing.BadSignature:
+        raise ConfirmationLinkError(_("This confirmation link is not valid.")) from None
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+    if user is None:
+        raise ConfirmationLinkError(_("This confirmation link is not valid."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+def user_approve(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(approved=True)
+
+
+def account_keys_ensure(*, account_id: int) -> None:
+    account = Account.objects.filter(pk=account_id, domain__isnull=True).first()
+    if account is None or account.private_key:
+        return
+    private, public = generate_key_pair()
+    # Conditional: a concurrent run that got there first keeps its keys.
+    Account.objects.filter(pk=account_id, private_key="").update(
+        private_key=private, public_key=public,
+    )
+
+
+# --- profile ------------------------------------------------------------------------------
+
+
+def _fields_clean(fields: list[dict]) -> list[dict]:
+    cleaned = [
+        {"name": f.get("name", "").strip(), "value": f.get("value", "").strip()}
+        for f in fields
+        if f.get("name", "").strip() or f.get("value", "").strip()
+    ]
+    if len(cleaned) > FIELDS_MAX:
+        raise ProfileError(_("At most %(n)d profile fields.") % {"n": FIELDS_MAX}, field="fields")
+    for field in cleaned:
+        if len(field["name"]) > FIELD_NAME_MAX_LENGTH or len(field["value"]) > FIELD_VALUE_MAX_LENGTH:
+            raise ProfileError(_("A profile field is too long."), field="fields")
+    return cleaned
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    account: Account,
+    display_name: str | None = None,
+    note: str | None = None,
+    fields: list[dict] | None = None,
+    locked: bool | None = None,
+    bot: bool | None = None,
+    discoverable: bool | None = None,
+    avatar=None,
+    header=None,
+) -> Account:
+    """Change what is given and leave the rest; images are checked and re-encoded first so a
+    bad file changes nothing."""
+    from statuses.rendering import render_bio  # statuses owns text rendering
+
+    if display_name is not None:
+        if len(display_name) > DISPLAY_NAME_MAX_LENGTH:
+            raise ProfileError(
+                _("A display name has at most %(n)d characters.") % {"n": DISPLAY_NAME_MAX_LENGTH},
+                field="display_name",
+            )
+        account.display_name = display_name.strip()
+    if note is not None:
+        if len(note) > NOTE_MAX_LENGTH:
+            raise ProfileError(
+                _("A bio has at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH}, field="note",
+            )
+        account.note = note.strip()
+        account.note_html = render_bio(account.note)
+    if fields is not None:
+        account.fields = _fields_clean(fields)
+    for name, value in (("locked", locked), ("bot", bot), ("discoverable", discoverable)):
+        if value is not None:
+            setattr(account, name, value)
+    images = {}
+    for name, upload, size in (("avatar", avatar, AVATAR_SIZE), ("header", header, HEADER_SIZE)):
+        if upload is not None:
+            images[name] = process_image(upload, max_size=size, crop=True)
+    for name, image in images.items():
+        getattr(account, name).save(
+            f"{name}.{image.extension}", ContentFile(image.data), save=False,
+        )
+    account.save()
+    if locked is False:
+        # Unlocking accepts everyone who was waiting, as Mastodon does.
+        for request in FollowRequest.objects.filter(target_account=account):
+            follow_accept(follow_request=request)
+    return account
+
+
+# --- relationships ------------------------------------------------------------------------
+
+
+def is_blocked_either_way(a: Account, b: Account) -> bool:
+    return Block.objects.filter(account=a, target_account=b).exists() or Block.objects.filter(
+        account=b, target_account=a,
+    ).exists()
+
+
+@transaction.atomic
+def follow_request(
+    *, follower: Account, target: Account, show_reblogs: bool = True, notify: bool = False,
+) -> Follow | FollowRequest:
+    """Follow `target`, or ask to when it is locked or remote (the remote server answers)."""
+    if follower.pk == target.pk:
+        raise FollowError(_("You cannot follow yourself."))
+    if target.is_suspended or follower.is_suspended:
+        raise NotFoundError()
+    if is_blocked_either_way(follower, target):
+        raise FollowError(_("You cannot follow this account."))
+    existing = Follow.objects.filter(account=follower, target_account=target).first()
+    if existing:
+        Follow.objects.filter(pk=existing.pk).update(show_reblogs=show_reblogs, notify=notify)
+        return existing
+    if target.locked or not target.is_local:
+        request, created = FollowRequest.objects.get_or_create(
+            account=follower, target_account=target,
+            defaults={"show_reblogs": show_reblogs, "notify": notify},
+        )
+        if created and target.is_local:
+            notification_create(
+                recipient=target, from_account=follower, type=NotificationType.FOLLOW_REQUEST,
+            )
+        return request
+    return _follow_create(follower=follower, target=target, show_reblogs=show_reblogs, notify=notify)
+
+
+def _follow_create(*, follower: Account, target: Account, show_reblogs=True, notify=False) -> Follow:
+    follow, created = Follow.objects.get_or_create(
+        account=follower, target_account=target,
+        defaults={"show_reblogs": show_reblogs, "notify": notify},
+    )
+    FollowRequest.objects.filter(account=follower, target_account=target).delete()
+    if created:
+        notification_create(recipient=target, from_account=follower, type=NotificationType.FOLLOW)
+        if follower.is_local:
+            from statuses.tasks import feed_merge
+
+            transaction.on_commit(lambda: feed_merge.send(follower.pk, target.pk))
+    return follow
+
+
+@transaction.atomic
+def follow_accept(*, follow_request: FollowRequest) -> Follow:
+    request = follow_request
+    Notification.objects.filter(
+        account=request.target_account, from_account=request.account,
+        type=NotificationType.FOLLOW_REQUEST,
+    ).delete()
+    return _follow_create(
+        follower=request.account, target=request.target_account,
+        show_reblogs=request.show_reblogs, notify=request.notify,
+    )
+
+
+@transaction.atomic
+def follow_reject(*, follow_request: FollowRequest) -> None:
+    Notification.objects.filter(
+        account=follow_request.target_account, from_account=follow_request.account,
+        type=NotificationType.FOLLOW_REQUEST,
+    ).delete()
+    follow_request.delete()
+
+
+@transaction.atomic
+def unfollow(*, follower: Account, target: Account) -> None:
+    """Stop following (or withdraw a pending request); their posts leave my home feed."""
+    FollowRequest.objects.filter(account=follower, target_account=target).delete()
+    deleted, _rows = Follow.objects.filter(account=follower, target_account=target).delete()
+    if deleted and follower.is_local:
+        from statuses.tasks import feed_unmerge
+
+        transaction.on_commit(lambda: feed_unmerge.send(follower.pk, target.pk))
+
+
+def follower_remove(*, account: Account, follower: Account) -> None:
+    unfollow(follower=follower, target=account)
+
+
+@transaction.atomic
+def block_create(*, account: Account, target: Account) -> Block:
+    """Block: severs follows and requests both ways; each stops seeing the other."""
+    if account.pk == target.pk:
+        raise FollowError(_("You cannot block yourself."))
+    block, _created = Block.objects.get_or_create(account=account, target_account=target)
+    unfollow(follower=account, target=target)
+    unfollow(follower=target, target=account)
+    Notification.objects.filter(account=account, from_account=target).delete()
+    return block
+
+
+def block_remove(*, account: Account, target: Account) -> None:
+    Block.objects.filter(account=account, target_account=target).delete()
+
+
+@transaction.atomic
+def mute_create(
+    *, account: Account, target: Account, hide_notifications: bool = True,
+    duration: timedelta | None = None,
+) -> Mute:
+    if account.pk == target.pk:
+        raise FollowError(_("You cannot mute yourself."))
+    mute, _created = Mute.objects.update_or_create(
+        account=account, target_account=target,
+        defaults={
+            "hide_notifications": hide_notifications,
+            "expires_at": timezone.now() + duration if duration else None,
+        },
+    )
+    return mute
+
+
+def mute_remove(*, account: Account, target: Account) -> None:
+    Mute.objects.filter(account=account, target_account=target).delete()
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+def notification_create(
+    *, recipient: Account, from_account: Account, type: str, status=None,
+) -> Notification | None:
+    """Notify a local account, unless it would be about itself or from someone it blocks
+    or mutes (muting with notifications hidden)."""
+    if not recipient.is_local or recipient.pk == from_account.pk:
+        return None
+    if Block.objects.filter(account=recipient, target_account=from_account).exists():
+        return None
+    if Mute.objects.active().filter(
+        account=recipient, target_account=from_account, hide_notifications=True,
+    ).exists():
+        return None
+    notification, _created = Notification.objects.get_or_create(
+        account=recipient, from_account=from_account, type=type, status=status,
+    )
+    return notification
+
+
+def notifications_mark_read(*, user: User, up_to_id: int) -> None:
+    User.objects.filter(pk=user.pk, last_read_notification_id__lt=up_to_id).update(
+        last_read_notification_id=up_to_id,
+    )

@@ -1,0 +1,5 @@
+from django.shortcuts import redirect
+
+
+def confirm_email(request, token):
+    return redirect("landing")

@@ -1,0 +1,151 @@
+"""Home feeds. With Redis (REDIS_URL) each local account has a capped sorted set of status
+ids, filled on write by fan-out; without Redis the feed is a database query. Either way a
+page is read through `home_filter` and the visibility rule, so the database stays the
+source of truth and a stale feed entry can never show what the viewer may not see."""
+
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.db.models import F, Q
+
+from accounts.models import Account, Follow
+
+from .models import Status, Visibility
+
+FEED_MAX_ITEMS = 800
+FANOUT_BATCH = 1000
+
+
+@cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def redis_client() -> redis.Redis | None:
+    return _client(settings.REDIS_URL) if settings.REDIS_URL else None
+
+
+def feed_key(account_id: int) -> str:
+    return f"feed:home:{account_id}"
+
+
+def home_filter(viewer: Account) -> Q:
+    """What belongs in a home feed: my own posts, and posts and boosts of accounts I follow
+    (boosts unless I turned them off), replies only to people I also follow or to myself."""
+    following = Follow.objects.filter(account=viewer).values("target_account")
+    boosts_hidden = Follow.objects.filter(account=viewer, show_reblogs=False).values(
+        "target_account"
+    )
+    replies_ok = (
+        Q(in_reply_to_account__isnull=True)
+        | Q(in_reply_to_account=viewer)
+        | Q(in_reply_to_account__in=following)
+        | Q(in_reply_to_account_id=F("account_id"))
+    )
+    return (Q(account=viewer) | Q(account__in=following)) & (
+        Q(account=viewer) | (replies_ok & (Q(reblog__isnull=True) | ~Q(account__in=boosts_hidden)))
+    )
+
+
+def feed_push(*, status: Status) -> int:
+    """Add a new status to its author's and its local followers' feeds, a pipeline per
+    batch of followers. Returns the number of feeds written."""
+    client = redis_client()
+    if client is None:
+        return 0
+    followers = Follow.objects.filter(
+        target_account_id=status.account_id, account__domain__isnull=True,
+    )
+    if status.reblog_id:
+        followers = followers.filter(show_reblogs=True)
+    if status.visibility == Visibility.DIRECT:
+        followers = followers.filter(account__mentions__status=status)
+    recipient_ids = list(followers.values_list("account_id", flat=True))
+    if status.account.is_local:
+        recipient_ids.append(status.account_id)
+    for start in range(0, len(recipient_ids), FANOUT_BATCH):
+        with client.pipeline(transaction=False) as pipe:
+            for account_id in recipient_ids[start:start + FANOUT_BATCH]:
+                key = feed_key(account_id)
+                pipe.zadd(key, {status.id: status.id})
+                pipe.zremrangebyrank(key, 0, -FEED_MAX_ITEMS - 1)
+            pipe.execute()
+    return len(recipient_ids)
+
+
+def feed_remove(*, status_id: int, author_id: int) -> None:
+    client = redis_client()
+    if client is None:
+        return
+    recipient_ids = list(
+        Follow.objects.filter(target_account_id=author_id, account__domain__isnull=True)
+        .values_list("account_id", flat=True)
+    ) + [author_id]
+    with client.pipeline(transaction=False) as pipe:
+        for account_id in recipient_ids:
+            pipe.zrem(feed_key(account_id), status_id)
+        pipe.execute()
+
+
+def feed_rebuild(*, account: Account) -> int:
+    """Refill one feed from the database (the source of truth)."""
+    client = redis_client()
+    if client is None:
+        return 0
+    ids = list(
+        Status.objects.filter(home_filter(account))
+        .order_by("-id")
+        .values_list("id", flat=True)[:FEED_MAX_ITEMS]
+    )
+    key = feed_key(account.pk)
+    with client.pipeline() as pipe:
+        pipe.delete(key)
+        if ids:
+            pipe.zadd(key, {i: i for i in ids})
+        pipe.execute()
+    return len(ids)
+
+
+def feed_merge(*, account: Account, target: Account) -> None:
+    """After a follow: bring the followed account's recent posts into the feed."""
+    client = redis_client()
+    if client is None:
+        return
+    ids = list(
+        Status.objects.filter(account=target).order_by("-id").values_list("id", flat=True)[
+            :FEED_MAX_ITEMS
+        ]
+    )
+    if ids:
+        key = feed_key(account.pk)
+        with client.pipeline() as pipe:
+            pipe.zadd(key, {i: i for i in ids})
+            pipe.zremrangebyrank(key, 0, -FEED_MAX_ITEMS - 1)
+            pipe.execute()
+
+
+def feed_unmerge(*, account: Account, target: Account) -> None:
+    client = redis_client()
+    if client is None:
+        return
+    ids = list(
+        Status.objects.filter(account=target).order_by("-id").values_list("id", flat=True)[
+            : FEED_MAX_ITEMS * 2
+        ]
+    )
+    if ids:
+        client.zrem(feed_key(account.pk), *ids)
+
+
+def home_feed_ids(*, account: Account, max_id: int | None, count: int) -> list[int] | None:
+    """Up to `count` ids from the Redis feed, newest first, older than max_id; None when
+    there is no Redis (the caller queries the database)."""
+    client = redis_client()
+    if client is None:
+        return None
+    key = feed_key(account.pk)
+    if not client.exists(key):
+        feed_rebuild(account=account)
+    upper = f"({max_id}" if max_id else "+inf"
+    return [int(i) for i in client.zrevrangebyscore(key, upper, "-inf", start=0, num=count)]

@@ -1,0 +1,200 @@
+"""What people post: statuses (boosts are statuses too), media, mentions, tags, and the
+small rows people attach to statuses (favourites, bookmarks, pins, edits)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from config.ids import new_id
+
+STATUS_MAX_CHARS = 500
+MEDIA_MAX_PER_STATUS = 4
+MEDIA_DESCRIPTION_MAX_CHARS = 1500
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted")
+    PRIVATE = "private", _("Followers only")
+    DIRECT = "direct", _("Mentioned people only")
+
+
+class StatusQuerySet(models.QuerySet):
+    def local(self):
+        return self.filter(account__domain__isnull=True)
+
+    def without_reblogs(self):
+        return self.filter(reblog__isnull=True)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique")]
+
+    def __str__(self):
+        return f"#{self.name}"
+
+    def get_absolute_url(self):
+        return f"/tags/{self.name}"
+
+
+class Status(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="statuses")
+    # Source text for local statuses; remote ones keep only the sanitized `content`.
+    text = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    spoiler_text = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC,
+    )
+    sensitive = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies",
+    )
+    in_reply_to_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    reblog = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reblogs",
+    )
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    url = models.URLField(max_length=2048, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="statuses")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StatusQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "-id"]),
+            models.Index(fields=["visibility", "-id"]),
+            models.Index(fields=["in_reply_to"]),
+            models.Index(fields=["reblog", "account"]),
+        ]
+        constraints = [
+            # One boost per account and status.
+            models.UniqueConstraint(
+                fields=["account", "reblog"], condition=models.Q(reblog__isnull=False),
+                name="status_one_reblog_per_account",
+            ),
+        ]
+        verbose_name_plural = "statuses"
+
+    def __str__(self):
+        return f"{self.account.acct}: {self.text[:40] or self.content[:40]}"
+
+    def get_absolute_url(self):
+        return f"/@{self.account.acct}/{self.id}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.account.domain is None
+
+    @property
+    def is_reblog(self) -> bool:
+        return self.reblog_id is not None
+
+    @property
+    def activitypub_id(self) -> str:
+        if self.is_local:
+            suffix = "/activity" if self.is_reblog else ""
+            return (
+                f"https://{settings.LOCAL_DOMAIN}/users/{self.account.username}"
+                f"/statuses/{self.id}{suffix}"
+            )
+        return self.uri
+
+
+class Mention(models.Model):
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="mentions")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mentions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "account"], name="mention_unique"),
+        ]
+        indexes = [models.Index(fields=["account", "status"])]
+
+
+def _media_path(media, filename):
+    return f"media/{media.account_id}/{media.id}/{filename}"
+
+
+class MediaAttachment(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="media")
+    status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.CASCADE, related_name="media",
+    )
+    file = models.ImageField(upload_to=_media_path, blank=True)
+    thumbnail = models.ImageField(upload_to=_media_path, blank=True)
+    remote_url = models.URLField(max_length=2048, blank=True)
+    mime_type = models.CharField(max_length=100, default="image/jpeg")
+    description = models.TextField(blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    blurhash = models.CharField(max_length=100, blank=True)
+    focus_x = models.FloatField(default=0.0)
+    focus_y = models.FloatField(default=0.0)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Favourite(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="favourites")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="favourites")
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="favourite_unique"),
+        ]
+
+
+class Bookmark(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bookmarks")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="bookmark_unique"),
+        ]
+
+
+class StatusPin(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="pins")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="pins")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status"], name="pin_unique"),
+        ]
+
+
+class StatusEdit(models.Model):
+    """A past version of a status, kept so readers can see what changed."""
+
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    spoiler_text = models.TextField(blank=True)
+    sensitive = models.BooleanField(default=False)
+    media_descriptions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,92 @@
+"""Who may see a status: the one home of visibility. Every page, API view, feed, collection,
+search and notification list calls `visible_to` (querysets) or `access_status` (one status).
+The Python check is the same SQL rule run on one row, so the two can never disagree."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Account, Follow, Mute
+from config.errors import NotFoundError
+
+from .models import Mention, Status, Visibility
+
+PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _blocked_either_way(viewer: Account):
+    """Ids of accounts the viewer blocks or is blocked by: a subquery, never a list."""
+    return Account.objects.filter(
+        Q(blocked_by_set__account=viewer) | Q(blocking_set__target_account=viewer)
+    ).values("pk")
+
+
+def visible_to(viewer: Account | None) -> Q:
+    """The rule, as a filter on Status: which statuses (and boosts) `viewer` may see.
+
+    public/unlisted: anyone; followers-only: the author, followers and mentioned accounts;
+    direct: the author and mentioned accounts. Never across a block (either way), never from a
+    suspended author; a limited author is seen only by followers and people it mentions.
+    A boost is visible when the boost is and its original's author is neither blocked nor gone.
+    """
+    not_suspended = Q(account__suspended_at__isnull=True) & (
+        Q(reblog__isnull=True) | Q(reblog__account__suspended_at__isnull=True)
+    )
+    if viewer is None:
+        return (
+            not_suspended
+            & Q(visibility__in=PUBLIC_VISIBILITIES)
+            & Q(account__silenced_at__isnull=True)
+        )
+
+    following = Follow.objects.filter(account=viewer).values("target_account")
+    mentioned = Exists(Mention.objects.filter(status=OuterRef("pk"), account=viewer))
+    audience = (
+        Q(visibility__in=PUBLIC_VISIBILITIES)
+        | Q(account=viewer)
+        | Q(visibility=Visibility.PRIVATE, account__in=following)
+        | Q(mentioned)
+    )
+    not_limited = (
+        Q(account__silenced_at__isnull=True)
+        | Q(account=viewer)
+        | Q(account__in=following)
+        | Q(mentioned)
+    )
+    blocked = _blocked_either_way(viewer)
+    not_blocked = ~Q(account__in=blocked) & (
+        Q(reblog__isnull=True) | ~Q(reblog__account__in=blocked)
+    )
+    return not_suspended & audience & not_limited & not_blocked
+
+
+def not_muted_by(viewer: Account | None) -> Q:
+    """Hides statuses and boosts from accounts the viewer mutes (timelines, threads,
+    hashtags, notifications); a muted post is still reachable on its own page."""
+    if viewer is None:
+        return Q()
+    muted = Mute.objects.active().filter(account=viewer).values("target_account")
+    return ~Q(account__in=muted) & (Q(reblog__isnull=True) | ~Q(reblog__account__in=muted))
+
+
+def visible_statuses(viewer: Account | None, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Status.objects.all() if queryset is None else queryset
+    return queryset.filter(visible_to(viewer))
+
+
+def is_visible_to(status: Status, viewer: Account | None) -> bool:
+    return visible_statuses(viewer, Status.objects.filter(pk=status.pk)).exists()
+
+
+def access_status(*, viewer: Account | None, status_id: int | str) -> Status:
+    """Fetch a status the viewer may see, or raise NotFoundError as if it did not exist."""
+    try:
+        status_id = int(status_id)
+    except (TypeError, ValueError):
+        raise NotFoundError() from None
+    status = (
+        visible_statuses(viewer, Status.objects.filter(pk=status_id))
+        .select_related("account", "reblog__account", "in_reply_to__account")
+        .first()
+    )
+    if status is None:
+        raise NotFoundError()
+    return status

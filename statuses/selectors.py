@@ -1,0 +1,210 @@
+"""Reads: timelines, threads, profile tabs, notifications. Each goes through the visibility
+rule and prefetches what pages and serializers read."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Account, Block, Mute, Notification
+
+from .feeds import home_feed_ids, home_filter
+from .models import Bookmark, Favourite, Status, StatusPin, Tag, Visibility
+from .permissions import not_muted_by, visible_statuses
+
+PAGE_SIZE = 20
+
+
+def statuses_for_display(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "account", "reblog__account", "in_reply_to_account",
+    ).prefetch_related("media", "reblog__media", "mentions__account", "reblog__mentions__account")
+
+
+def _page(queryset: QuerySet, max_id: int | None, limit: int) -> list[Status]:
+    if max_id:
+        queryset = queryset.filter(id__lt=max_id)
+    return list(statuses_for_display(queryset.order_by("-id"))[:limit])
+
+
+def timeline_home(*, viewer: Account, max_id: int | None = None, limit: int = PAGE_SIZE) -> list[Status]:
+    rule = home_filter(viewer) & not_muted_by(viewer)
+    ids = home_feed_ids(account=viewer, max_id=max_id, count=limit * 2)
+    if ids is None:
+        return _page(visible_statuses(viewer).filter(rule), max_id, limit)
+    page: list[Status] = []
+    while ids:
+        found = statuses_for_display(
+            visible_statuses(viewer).filter(rule, id__in=ids).order_by("-id")
+        )
+        page.extend(found[: limit - len(page)])
+        if len(page) >= limit or len(ids) < limit * 2:
+            break
+        ids = home_feed_ids(account=viewer, max_id=ids[-1], count=limit * 2)
+    return page
+
+
+def _public(viewer: Account | None) -> QuerySet:
+    return (
+        visible_statuses(viewer)
+        .filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
+        .filter(not_muted_by(viewer))
+    )
+
+
+def timeline_local(*, viewer: Account | None, max_id=None, limit=PAGE_SIZE) -> list[Status]:
+    return _page(_public(viewer).filter(account__domain__isnull=True), max_id, limit)
+
+
+def timeline_federated(*, viewer: Account | None, max_id=None, limit=PAGE_SIZE) -> list[Status]:
+    return _page(_public(viewer), max_id, limit)
+
+
+def timeline_tag(*, viewer: Account | None, tag: Tag, max_id=None, limit=PAGE_SIZE) -> list[Status]:
+    return _page(_public(viewer).filter(tags=tag), max_id, limit)
+
+
+def account_statuses(
+    *, viewer: Account | None, account: Account, tab: str = "posts", max_id=None,
+    limit=PAGE_SIZE,
+) -> list[Status]:
+    """A profile's tabs: "posts" (no replies to others, with boosts), "replies" (all),
+    "media" (own posts with images)."""
+    queryset = visible_statuses(viewer).filter(account=account)
+    if tab == "posts":
+        queryset = queryset.filter(
+            Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=account)
+        )
+    elif tab == "media":
+        queryset = queryset.filter(reblog__isnull=True, media__isnull=False).distinct()
+    return _page(queryset, max_id, limit)
+
+
+def account_pinned_statuses(*, viewer: Account | None, account: Account) -> list[Status]:
+    pinned_ids = StatusPin.objects.filter(account=account).values("status")
+    return list(
+        statuses_for_display(visible_statuses(viewer).filter(pk__in=pinned_ids)).order_by("-id")
+    )
+
+
+def status_context(*, viewer: Account | None, status: Status) -> tuple[list[Status], list[Status]]:
+    """Ancestors (oldest first) and descendants (in thread order) the viewer may see."""
+    visible = visible_statuses(viewer).filter(not_muted_by(viewer))
+    ancestors = []
+    parent_id = status.in_reply_to_id
+    seen = {status.pk}
+    while parent_id and parent_id not in seen and len(ancestors) < 40:
+        seen.add(parent_id)
+        parent = visible.filter(pk=parent_id).first()
+        if parent is None:
+            break
+        ancestors.append(parent)
+        parent_id = parent.in_reply_to_id
+    ancestors.reverse()
+
+    descendants: list[Status] = []
+    frontier = [status.pk]
+    while frontier and len(descendants) < 200:
+        children = list(visible.filter(in_reply_to_id__in=frontier).order_by("id"))
+        descendants.extend(children)
+        frontier = [c.pk for c in children]
+    by_parent: dict[int, list[Status]] = {}
+    for child in descendants:
+        by_parent.setdefault(child.in_reply_to_id, []).append(child)
+    ordered: list[Status] = []
+
+    def walk(parent_id: int) -> None:
+        for child in by_parent.get(parent_id, []):
+            ordered.append(child)
+            walk(child.pk)
+
+    walk(status.pk)
+    ids = [s.pk for s in ancestors] + [s.pk for s in ordered]
+    loaded = statuses_for_display(Status.objects.filter(pk__in=ids)).in_bulk()
+    return [loaded[s.pk] for s in ancestors], [loaded[s.pk] for s in ordered]
+
+
+@dataclass
+class ViewerState:
+    """What a viewer has done to the statuses on a page, and their counts, in a few queries."""
+
+    favourited: set[int]
+    reblogged: set[int]
+    bookmarked: set[int]
+    pinned: set[int]
+    favourites_count: dict[int, int]
+    reblogs_count: dict[int, int]
+    replies_count: dict[int, int]
+
+
+def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerState:
+    ids = {(s.reblog_id or s.pk) for s in statuses}
+
+    def counts(queryset, field):
+        rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("pk"))
+        return {row[field]: row["n"] for row in rows}
+
+    state = ViewerState(
+        set(), set(), set(), set(),
+        favourites_count=counts(Favourite.objects, "status"),
+        reblogs_count=counts(Status.objects, "reblog"),
+        replies_count=counts(Status.objects, "in_reply_to"),
+    )
+    if viewer is not None and ids:
+        state.favourited = set(
+            Favourite.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
+        )
+        state.reblogged = set(
+            Status.objects.filter(account=viewer, reblog__in=ids).values_list("reblog", flat=True)
+        )
+        state.bookmarked = set(
+            Bookmark.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
+        )
+        state.pinned = set(
+            StatusPin.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
+        )
+    return state
+
+
+def bookmarks_list(*, viewer: Account, max_id=None, limit=PAGE_SIZE) -> list[Status]:
+    bookmarked = Bookmark.objects.filter(account=viewer).values("status")
+    return _page(visible_statuses(viewer).filter(pk__in=bookmarked), max_id, limit)
+
+
+def favourites_list(*, viewer: Account, max_id=None, limit=PAGE_SIZE) -> list[Status]:
+    favourited = Favourite.objects.filter(account=viewer).values("status")
+    return _page(visible_statuses(viewer).filter(pk__in=favourited), max_id, limit)
+
+
+def notifications_visible(*, viewer: Account) -> QuerySet:
+    """The viewer's notifications, minus those from accounts it blocks or mutes and those
+    about statuses it may no longer see."""
+    blocked = Block.objects.filter(account=viewer).values("target_account")
+    muted = Mute.objects.active().filter(account=viewer, hide_notifications=True).values(
+        "target_account"
+    )
+    return (
+        Notification.objects.filter(account=viewer)
+        .exclude(from_account__in=blocked)
+        .exclude(from_account__in=muted)
+        .filter(from_account__suspended_at__isnull=True)
+        .filter(Q(status__isnull=True) | Q(status__in=visible_statuses(viewer).values("pk")))
+    )
+
+
+def notifications_list(*, viewer: Account, max_id=None, limit=PAGE_SIZE, types=None) -> list[Notification]:
+    queryset = notifications_visible(viewer=viewer)
+    if types:
+        queryset = queryset.filter(type__in=types)
+    if max_id:
+        queryset = queryset.filter(id__lt=max_id)
+    return list(
+        queryset.select_related("from_account", "status__account").order_by("-id")[:limit]
+    )
+
+
+def notifications_unread_count(*, viewer: Account) -> int:
+    return (
+        notifications_visible(viewer=viewer)
+        .filter(id__gt=viewer.user.last_read_notification_id)
+        .count()
+    )

@@ -1,0 +1,340 @@
+"""Every change to statuses, whoever asks (web, API, inbox, manage.py). Rules first, one
+transaction, side effects (fan-out, notifications, later federation) on commit."""
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.images import process_image
+from accounts.models import Account, NotificationType
+from accounts.services import is_blocked_either_way, notification_create
+from config.errors import ApplicationError, ForbiddenError, NotFoundError
+
+from .models import (
+    MEDIA_DESCRIPTION_MAX_CHARS,
+    MEDIA_MAX_PER_STATUS,
+    STATUS_MAX_CHARS,
+    Bookmark,
+    Favourite,
+    MediaAttachment,
+    Mention,
+    Status,
+    StatusEdit,
+    StatusPin,
+    Tag,
+    Visibility,
+)
+from .permissions import access_status, is_visible_to
+from .rendering import render_status_text
+from .text import hashtags, text_length
+
+MEDIA_MAX_SIZE = (1920, 1920)
+THUMBNAIL_SIZE = (640, 640)
+PINS_MAX = 5
+
+
+class StatusInvalidError(ApplicationError):
+    pass
+
+
+class StatusEmptyError(StatusInvalidError):
+    default_message = "Write something or attach an image."
+
+
+class ReblogNotAllowedError(ApplicationError):
+    status_code = 422
+
+
+# --- media --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def media_create(*, account: Account, file, description: str = "",
+                 focus: tuple[float, float] = (0.0, 0.0)) -> MediaAttachment:
+    """Store an uploaded image, checked and re-encoded; not yet attached to a status."""
+    if len(description) > MEDIA_DESCRIPTION_MAX_CHARS:
+        raise StatusInvalidError(_("An image description has at most 1500 characters."))
+    image = process_image(file, max_size=MEDIA_MAX_SIZE)
+    thumbnail = process_image(ContentFile(image.data), max_size=THUMBNAIL_SIZE)
+    media = MediaAttachment(
+        account=account, description=description.strip(), mime_type=image.mime_type,
+        width=image.width, height=image.height, blurhash=image.blurhash,
+        focus_x=focus[0], focus_y=focus[1],
+    )
+    media.file.save(f"original.{image.extension}", ContentFile(image.data), save=False)
+    media.thumbnail.save(f"small.{thumbnail.extension}", ContentFile(thumbnail.data), save=False)
+    media.save()
+    return media
+
+
+def media_update(*, media: MediaAttachment, description: str | None = None,
+                 focus: tuple[float, float] | None = None) -> MediaAttachment:
+    if description is not None:
+        if len(description) > MEDIA_DESCRIPTION_MAX_CHARS:
+            raise StatusInvalidError(_("An image description has at most 1500 characters."))
+        media.description = description.strip()
+    if focus is not None:
+        media.focus_x, media.focus_y = focus
+    media.save()
+    return media
+
+
+# --- statuses -----------------------------------------------------------------------------
+
+
+def _check_text(text: str, spoiler_text: str, has_media: bool) -> None:
+    if not text.strip() and not has_media:
+        raise StatusEmptyError(_("Write something or attach an image."), field="text")
+    if text_length(text) + len(spoiler_text) > STATUS_MAX_CHARS:
+        raise StatusInvalidError(
+            _("A post has at most %(n)d characters.") % {"n": STATUS_MAX_CHARS}, field="text",
+        )
+
+
+def _attach_media(*, status: Status, author: Account, media_ids: list[int]) -> None:
+    if len(media_ids) > MEDIA_MAX_PER_STATUS:
+        raise StatusInvalidError(
+            _("At most %(n)d images per post.") % {"n": MEDIA_MAX_PER_STATUS}, field="media",
+        )
+    media = {m.pk: m for m in MediaAttachment.objects.filter(pk__in=media_ids, account=author)}
+    for position, media_id in enumerate(media_ids):
+        item = media.get(int(media_id))
+        if item is None or (item.status_id and item.status_id != status.pk):
+            raise StatusInvalidError(_("An attached image was not found."), field="media")
+        item.status = status
+        item.position = position
+        item.save(update_fields=["status", "position"])
+
+
+def _link_mentions_and_tags(status: Status, mentioned: list[Account]) -> list[Account]:
+    """(Re)attach mentions and tags; returns newly mentioned accounts."""
+    existing = set(status.mentions.values_list("account_id", flat=True))
+    new = [a for a in mentioned if a.pk not in existing]
+    Mention.objects.bulk_create(
+        [Mention(status=status, account=a) for a in new], ignore_conflicts=True,
+    )
+    status.mentions.exclude(account__in=[a.pk for a in mentioned]).delete()
+    tags = []
+    for name in hashtags(status.text):
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name)
+            except IntegrityError:
+                tag = Tag.objects.get(name__iexact=name)
+        tags.append(tag)
+    status.tags.set(tags)
+    return new
+
+
+@transaction.atomic
+def status_create(
+    *,
+    author: Account,
+    text: str,
+    visibility: str = Visibility.PUBLIC,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    in_reply_to: Status | None = None,
+    media_ids: list[int] | None = None,
+) -> Status:
+    """Post a status. A reply must be to a status the author may see; mentioning people on
+    a direct post is what gives them access."""
+    media_ids = [int(i) for i in media_ids or []]
+    text = text.replace("\r\n", "\n").strip()
+    spoiler_text = spoiler_text.strip()
+    _check_text(text, spoiler_text, bool(media_ids))
+    if visibility not in Visibility.values:
+        raise StatusInvalidError(_("Unknown visibility."), field="visibility")
+    if in_reply_to is not None:
+        in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
+        if in_reply_to.reblog_id:
+            in_reply_to = in_reply_to.reblog
+    content, mentioned = render_status_text(text)
+    mentioned = [a for a in mentioned if not is_blocked_either_way(author, a)]
+    status = Status.objects.create(
+        account=author,
+        text=text,
+        content=content,
+        spoiler_text=spoiler_text,
+        visibility=visibility,
+        sensitive=sensitive or bool(spoiler_text),
+        language=language,
+        in_reply_to=in_reply_to,
+        in_reply_to_account=in_reply_to.account if in_reply_to else None,
+    )
+    _attach_media(status=status, author=author, media_ids=media_ids)
+    _link_mentions_and_tags(status, mentioned)
+    for account in mentioned:
+        notification_create(
+            recipient=account, from_account=author, type=NotificationType.MENTION, status=status,
+        )
+    Account.objects.filter(pk=author.pk).update(last_status_at=timezone.now())
+    _after_commit_distribute(status)
+    return status
+
+
+def _after_commit_distribute(status: Status) -> None:
+    from .tasks import distribute_status
+
+    transaction.on_commit(lambda: distribute_status.send(status.pk))
+
+
+@transaction.atomic
+def status_edit(
+    *,
+    status: Status,
+    by: Account,
+    text: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str | None = None,
+    media_descriptions: dict[int, str] | None = None,
+) -> Status:
+    """Edit one's own status, keeping the previous version; people who boosted it are told."""
+    if status.account_id != by.pk or status.reblog_id:
+        raise NotFoundError()
+    text = text.replace("\r\n", "\n").strip()
+    spoiler_text = spoiler_text.strip()
+    media = list(status.media.all())
+    _check_text(text, spoiler_text, bool(media))
+    if not status.edits.exists():
+        # The first edit also records the original, so history shows every version.
+        _snapshot(status, media, created_at=status.created_at)
+    for item in media:
+        if media_descriptions and item.pk in media_descriptions:
+            media_update(media=item, description=media_descriptions[item.pk])
+    content, mentioned = render_status_text(text)
+    status.text, status.content, status.spoiler_text = text, content, spoiler_text
+    status.sensitive = sensitive or bool(spoiler_text)
+    if language is not None:
+        status.language = language
+    status.edited_at = timezone.now()
+    status.save()
+    _snapshot(status, media, created_at=status.edited_at)
+    for account in _link_mentions_and_tags(status, mentioned):
+        notification_create(
+            recipient=account, from_account=by, type=NotificationType.MENTION, status=status,
+        )
+    for booster in Account.objects.filter(statuses__reblog=status).distinct():
+        # A fresh notification for every edit: drop the older one first.
+        booster.notifications.filter(type=NotificationType.UPDATE, status=status).delete()
+        notification_create(
+            recipient=booster, from_account=by, type=NotificationType.UPDATE, status=status,
+        )
+    return status
+
+
+def _snapshot(status: Status, media: list[MediaAttachment], *, created_at) -> None:
+    StatusEdit.objects.create(
+        status=status, text=status.text, content=status.content,
+        spoiler_text=status.spoiler_text, sensitive=status.sensitive,
+        media_descriptions=[m.description for m in media], created_at=created_at,
+    )
+
+
+@transaction.atomic
+def status_delete(*, status: Status, by: Account) -> None:
+    """Delete one's own status: its boosts, notifications and feed entries go with it."""
+    if status.account_id != by.pk:
+        raise NotFoundError()
+    from .tasks import feed_remove_status
+
+    removed = [(status.pk, status.account_id)] + list(
+        status.reblogs.values_list("pk", "account_id")
+    )
+    for item in status.media.all():
+        item.file.delete(save=False)
+        item.thumbnail.delete(save=False)
+    status.delete()  # cascades to boosts, favourites, mentions, notifications
+    for status_id, author_id in removed:
+        transaction.on_commit(
+            lambda s=status_id, a=author_id: feed_remove_status.send(s, a)
+        )
+
+
+# --- boosts, favourites, bookmarks, pins ---------------------------------------------------
+
+
+def _reblog_target(status: Status) -> Status:
+    return status.reblog if status.reblog_id else status
+
+
+@transaction.atomic
+def reblog_create(*, account: Account, status: Status) -> Status:
+    """Boost: public and unlisted posts, or one's own followers-only post (to the same
+    followers). Never someone else's followers-only post, never a direct one."""
+    target = _reblog_target(status)
+    if not is_visible_to(target, account):
+        raise NotFoundError()
+    own_private = target.visibility == Visibility.PRIVATE and target.account_id == account.pk
+    if target.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED) and not own_private:
+        raise ReblogNotAllowedError(_("This post cannot be boosted."))
+    existing = Status.objects.filter(account=account, reblog=target).first()
+    if existing:
+        return existing
+    reblog = Status.objects.create(
+        account=account, reblog=target, visibility=target.visibility,
+    )
+    notification_create(
+        recipient=target.account, from_account=account, type=NotificationType.REBLOG,
+        status=target,
+    )
+    _after_commit_distribute(reblog)
+    return reblog
+
+
+@transaction.atomic
+def reblog_remove(*, account: Account, status: Status) -> None:
+    target = _reblog_target(status)
+    reblog = Status.objects.filter(account=account, reblog=target).first()
+    if reblog:
+        status_delete(status=reblog, by=account)
+
+
+@transaction.atomic
+def favourite_create(*, account: Account, status: Status) -> Favourite:
+    target = _reblog_target(status)
+    if not is_visible_to(target, account):
+        raise NotFoundError()
+    favourite, created = Favourite.objects.get_or_create(account=account, status=target)
+    if created:
+        notification_create(
+            recipient=target.account, from_account=account, type=NotificationType.FAVOURITE,
+            status=target,
+        )
+    return favourite
+
+
+def favourite_remove(*, account: Account, status: Status) -> None:
+    Favourite.objects.filter(account=account, status=_reblog_target(status)).delete()
+
+
+def bookmark_create(*, account: Account, status: Status) -> Bookmark:
+    target = _reblog_target(status)
+    if not is_visible_to(target, account):
+        raise NotFoundError()
+    return Bookmark.objects.get_or_create(account=account, status=target)[0]
+
+
+def bookmark_remove(*, account: Account, status: Status) -> None:
+    Bookmark.objects.filter(account=account, status=_reblog_target(status)).delete()
+
+
+@transaction.atomic
+def pin_create(*, account: Account, status: Status) -> StatusPin:
+    """Pin one's own public or unlisted post to one's profile (five at most)."""
+    if status.account_id != account.pk or status.reblog_id:
+        raise ForbiddenError(_("You can only pin your own posts."))
+    if status.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise ApplicationError(_("Only public and unlisted posts can be pinned."))
+    if StatusPin.objects.filter(account=account).exclude(status=status).count() >= PINS_MAX:
+        raise ApplicationError(_("You can pin at most %(n)d posts.") % {"n": PINS_MAX})
+    return StatusPin.objects.get_or_create(account=account, status=status)[0]
+
+
+def pin_remove(*, account: Account, status: Status) -> None:
+    StatusPin.objects.filter(account=account, status=status).delete()

@@ -1,0 +1,39 @@
+import dramatiq
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def distribute_status(status_id: int) -> None:
+    """Fan a new status out to home feeds; gone statuses are skipped."""
+    from statuses.feeds import feed_push
+    from statuses.models import Status
+
+    status = Status.objects.select_related("account").filter(pk=status_id).first()
+    if status is not None:
+        feed_push(status=status)
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_remove_status(status_id: int, author_id: int) -> None:
+    from statuses.feeds import feed_remove
+
+    feed_remove(status_id=status_id, author_id=author_id)
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_merge(account_id: int, target_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    accounts = Account.objects.in_bulk([account_id, target_id])
+    if len(accounts) == 2:
+        feeds.feed_merge(account=accounts[account_id], target=accounts[target_id])
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_unmerge(account_id: int, target_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    accounts = Account.objects.in_bulk([account_id, target_id])
+    if len(accounts) == 2:
+        feeds.feed_unmerge(account=accounts[account_id], target=accounts[target_id])
