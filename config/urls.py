@@ -8,7 +8,7 @@ from statuses import views as status_views
 urlpatterns = [
     path("", status_views.landing, name="landing"),
     path("admin/", admin.site.urls),
-    path("auth/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("statuses.urls")),
     # Media from the local disk (the embedded default); production serves them from object
     # storage or the reverse proxy.
