@@ -6,6 +6,8 @@ import io
 from dataclasses import dataclass
 
 import blurhash
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from config.errors import ApplicationError
@@ -18,7 +20,7 @@ ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"
 
 
 class ImageInvalidError(ApplicationError):
-    default_message = "This file is not an image we can use (JPEG, PNG, GIF or WebP)."
+    default_message = gettext_lazy("This file is not an image we can use (JPEG, PNG, GIF or WebP).")
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class ProcessedImage:
 
 def _open(upload) -> Image.Image:
     if getattr(upload, "size", 0) and upload.size > MAX_UPLOAD_BYTES:
-        raise ImageInvalidError("This image is larger than 16 MB.")
+        raise ImageInvalidError(_("This image is larger than 16 MB."))
     try:
         upload.seek(0)
         image = Image.open(upload)
@@ -41,10 +43,10 @@ def _open(upload) -> Image.Image:
             raise ImageInvalidError()
         width, height = image.size
         if width * height > MAX_SOURCE_PIXELS:
-            raise ImageInvalidError("This image has too many pixels (40 megapixels at most).")
+            raise ImageInvalidError(_("This image has too many pixels (40 megapixels at most)."))
         image.load()
     except Image.DecompressionBombError:
-        raise ImageInvalidError("This image has too many pixels (40 megapixels at most).") from None
+        raise ImageInvalidError(_("This image has too many pixels (40 megapixels at most).")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageInvalidError() from None
     return image

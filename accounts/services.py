@@ -4,6 +4,7 @@ manage.py). Refusals are ApplicationError subclasses; side effects run on commit
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError, NotFoundError
 
-from .images import process_image
+from .images import ImageInvalidError, process_image
 from .keys import generate_key_pair
 from .mail import CONFIRMATION_MAX_AGE, CONFIRMATION_SALT
 from .models import (
@@ -191,8 +192,30 @@ def email_confirm(*, token: str) -> User:
     return user
 
 
+def email_confirmation_resend(*, user: User) -> None:
+    """Send the confirmation link again (on commit); nothing if the address is confirmed."""
+    if user.is_confirmed:
+        return
+    from .tasks import send_confirmation_email
+
+    transaction.on_commit(lambda: send_confirmation_email.send(user.pk))
+
+
 def user_approve(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(approved=True)
+
+
+def preferences_update(*, user: User, locale: str, default_visibility: str) -> None:
+    """The user's interface language (applied from the next request) and the visibility
+    the compose form starts with."""
+    from statuses.models import Visibility
+
+    if locale and locale not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Unknown language."), field="locale")
+    if default_visibility not in Visibility.values:
+        raise ApplicationError(_("Unknown visibility."), field="default_visibility")
+    User.objects.filter(pk=user.pk).update(locale=locale, default_visibility=default_visibility)
+    user.locale, user.default_visibility = locale, default_visibility
 
 
 def account_keys_ensure(*, account_id: int) -> None:
@@ -262,7 +285,11 @@ def profile_update(
     images = {}
     for name, upload, size in (("avatar", avatar, AVATAR_SIZE), ("header", header, HEADER_SIZE)):
         if upload is not None:
-            images[name] = process_image(upload, max_size=size, crop=True)
+            try:
+                images[name] = process_image(upload, max_size=size, crop=True)
+            except ImageInvalidError as error:
+                # Say which upload was refused, so a form can show it next to that field.
+                raise ImageInvalidError(error.message, field=name) from None
     for name, image in images.items():
         getattr(account, name).save(
             f"{name}.{image.extension}", ContentFile(image.data), save=False,
