@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures (and the command that made them), never asserts timings."""

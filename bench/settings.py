@@ -1,0 +1,20 @@
+"""Production settings plus what the benchmarks need: a URL for the floor views, the test
+client's host name, and static files collected outside the checkout."""
+
+import os
+import tempfile
+
+from config.settings import *  # noqa: F403
+from config.settings import ALLOWED_HOSTS
+
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# The manifest storage of production needs collectstatic; collect into a scratch folder so a
+# benchmark never writes into the checkout.
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", os.path.join(tempfile.gettempdir(), "pouet-bench-static"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
