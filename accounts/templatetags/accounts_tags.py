@@ -1,0 +1,23 @@
+from django import template
+
+from accounts import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("accounts/_relationship_buttons.html", takes_context=True)
+def relationship_buttons(context, account, relationship=None):
+    """Follow / unfollow / requested / block / mute buttons for the logged-in user and
+    `account`; each is a POST form that comes back to this page. Lists pass the
+    `relationship` they fetched in one batch (accounts.selectors.relationships)."""
+    request = context["request"]
+    viewer = getattr(request.user, "account", None) if request.user.is_authenticated else None
+    if viewer is not None and relationship is None:
+        relationship = selectors.relationship(viewer=viewer, target=account)
+    return {
+        "account": account,
+        "viewer": viewer,
+        "rel": relationship,
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
