@@ -43,6 +43,12 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every persona has a password; the real hasher is slow on purpose, tests need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _static_without_manifest(settings):
     """Pages render in tests without `collectstatic`: the manifest storage would need it."""
     settings.STORAGES = {
