@@ -18,6 +18,10 @@ LOCAL_SCHEME = env("LOCAL_SCHEME", default="http" if LOCAL_DOMAIN.startswith("lo
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[LOCAL_DOMAIN.split(":")[0], "localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{LOCAL_SCHEME}://{LOCAL_DOMAIN}"])
 SITE_NAME = env("SITE_NAME", default="Pouet")
+# Federation: the outbound client refuses private/loopback addresses unless this is set (test
+# labs only); AUTHORIZED_FETCH makes actor, object and collection documents need a signed GET.
+ALLOW_PRIVATE_ADDRESSES = env.bool("ALLOW_PRIVATE_ADDRESSES", default=False)
+AUTHORIZED_FETCH = env.bool("AUTHORIZED_FETCH", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,70 @@
+"""Federation fixtures: a fake network in place of federation.http.transport (the process
+boundary), fixture documents from ../shared/fixtures, signed inbox requests."""
+
+import json
+from pathlib import Path
+
+import pytest
+from requests.structures import CaseInsensitiveDict
+
+from federation import http
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / name).read_text())
+
+
+class FakeNetwork:
+    """Maps URLs to answers and records what was sent. An answer is a dict (JSON, 200),
+    an int (that status, empty body), or a http.Response."""
+
+    def __init__(self):
+        self.routes = {}
+        self.sent = []
+
+    def add(self, url, answer):
+        self.routes[url] = answer
+
+    def __call__(self, method, url, headers, body, *, max_bytes, deadline):
+        self.sent.append({"method": method, "url": url, "headers": CaseInsensitiveDict(headers),
+                          "body": body})
+        answer = self.routes.get(url)
+        if method == "POST" and answer is None:
+            answer = 202
+        if answer is None:
+            return http.Response(404, CaseInsensitiveDict(), b"", url)
+        if isinstance(answer, http.Response):
+            return answer
+        if isinstance(answer, int):
+            return http.Response(answer, CaseInsensitiveDict(), b"", url)
+        if callable(answer):
+            return answer(method, url, headers, body)
+        payload = json.dumps(answer).encode()
+        if len(payload) > max_bytes:
+            raise http.RemoteFetchError("too big", transient=False)
+        return http.Response(
+            200, CaseInsensitiveDict({"Content-Type": "application/activity+json"}), payload, url,
+        )
+
+    def posts(self, url=None):
+        return [
+            {**s, "json": json.loads(s["body"])}
+            for s in self.sent
+            if s["method"] == "POST" and (url is None or s["url"] == url)
+        ]
+
+
+@pytest.fixture
+def network(monkeypatch):
+    fake = FakeNetwork()
+    monkeypatch.setattr(http, "transport", fake)
+    return fake
+
+
+@pytest.fixture(autouse=True)
+def _local_domain(settings):
+    settings.LOCAL_DOMAIN = "pouet.test"
+    settings.ALLOWED_HOSTS = ["pouet.test", "testserver"]
+    settings.ALLOW_PRIVATE_ADDRESSES = False
