@@ -300,3 +300,15 @@ class Notification(models.Model):
                 name="notification_unique",
             ),
         ]
+
+
+class AppRegistration(models.Model):
+    """What Mastodon keeps about an OAuth client beyond django-oauth-toolkit's Application:
+    the scopes it may ask for and its website."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="registration",
+    )
+    scopes = models.CharField(max_length=1000, default="read")
+    website = models.URLField(max_length=2048, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "oauth2_provider",
     "django_dramatiq",
     "accounts",
     "statuses",
@@ -153,3 +154,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# The Mastodon client API: OAuth 2 tokens (django-oauth-toolkit), JSON only, errors as
+# {"error": …} (accounts/api/errors.py). Scopes are Mastodon's; `read` implies every read:*.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "accounts.api.errors.exception_handler",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "accounts.api.oauth.AppScopes",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.api.oauth.MastodonValidator",
+    # Mastodon's tokens do not expire and its clients never refresh them.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_TOKEN_EXPIRE_SECONDS", default=10 * 365 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    # PKCE (S256) is checked when a client sends a challenge; Mastodon apps that predate it
+    # still work without one.
+    "PKCE_REQUIRED": False,
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+# Named so that accounts.AppRegistration's migration can point at it (a swappable model).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

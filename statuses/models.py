@@ -198,3 +198,18 @@ class StatusEdit(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key for a post: the same key from the same account within a
+    day returns the status already made instead of posting twice (Mastodon's behaviour)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="idempotency_key_unique"),
+        ]

@@ -1,0 +1,262 @@
+"""Mastodon's account-side entities: Account, CredentialAccount, Relationship, Application.
+Counts and relationships for a page of accounts are computed in a few queries and handed
+to the serializers through their context, never fetched per account."""
+
+from django.conf import settings
+from django.db.models import Count
+from rest_framework import serializers
+
+from accounts.models import Account, Follow, FollowRequest, Mute, User
+from accounts.selectors import relationships
+
+from .oauth import OOB_REDIRECT_URI, registered_scopes
+
+# Mastodon's role entity for people without a highlighted role.
+EVERYONE_ROLE = {"id": "-99", "name": "", "permissions": "65536", "color": "", "highlighted": False}
+
+
+def base_url() -> str:
+    return f"{settings.LOCAL_SCHEME}://{settings.LOCAL_DOMAIN}"
+
+
+def absolute_url(path_or_url: str) -> str:
+    if path_or_url.startswith(("http://", "https://")):
+        return path_or_url
+    return f"{base_url()}{path_or_url}"
+
+
+def file_url(field, default: str | None = None) -> str | None:
+    if field:
+        return absolute_url(field.url)
+    return default
+
+
+def iso(moment) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def account_counts(accounts: list[Account]) -> dict[int, tuple[int, int, int]]:
+    """(statuses, followers, following) for each account, in three queries."""
+    ids = {a.pk for a in accounts}
+    if not ids:
+        return {}
+    Status = Account._meta.get_field("statuses").related_model
+
+    def grouped(queryset, field):
+        rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("pk"))
+        return {row[field]: row["n"] for row in rows}
+
+    statuses = grouped(Status.objects, "account")
+    followers = grouped(Follow.objects, "target_account")
+    following = grouped(Follow.objects, "account")
+    return {pk: (statuses.get(pk, 0), followers.get(pk, 0), following.get(pk, 0)) for pk in ids}
+
+
+class AccountOutput(serializers.Serializer):
+    """Mastodon's Account. Context: `counts` from `account_counts` (computed if absent)."""
+
+    id = serializers.CharField()
+    username = serializers.CharField()
+    acct = serializers.CharField()
+    display_name = serializers.CharField()
+    locked = serializers.BooleanField()
+    bot = serializers.BooleanField()
+    discoverable = serializers.BooleanField()
+    indexable = serializers.SerializerMethodField()
+    group = serializers.SerializerMethodField()
+    created_at = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    uri = serializers.SerializerMethodField()
+    avatar = serializers.SerializerMethodField()
+    avatar_static = serializers.SerializerMethodField()
+    header = serializers.SerializerMethodField()
+    header_static = serializers.SerializerMethodField()
+    followers_count = serializers.SerializerMethodField()
+    following_count = serializers.SerializerMethodField()
+    statuses_count = serializers.SerializerMethodField()
+    last_status_at = serializers.SerializerMethodField()
+    hide_collections = serializers.SerializerMethodField()
+    noindex = serializers.SerializerMethodField()
+    emojis = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    # `get_fields` is the serializer's own method, hence the explicit name.
+    fields = serializers.SerializerMethodField(method_name="profile_fields")
+
+    def _counts(self, account) -> tuple[int, int, int]:
+        counts = self.context.setdefault("counts", {})
+        if account.pk not in counts:
+            counts.update(account_counts([account]))
+        return counts[account.pk]
+
+    def get_indexable(self, account) -> bool:
+        return account.discoverable
+
+    def get_group(self, account) -> bool:
+        return False
+
+    def get_created_at(self, account) -> str:
+        # Mastodon rounds to the day, so a profile does not reveal when exactly it was made.
+        return iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0))
+
+    def get_note(self, account) -> str:
+        return account.note_html if account.is_local else (account.note_html or account.note)
+
+    def get_url(self, account) -> str:
+        return account.profile_url
+
+    def get_uri(self, account) -> str:
+        return account.activitypub_id
+
+    def get_avatar(self, account) -> str:
+        return file_url(account.avatar, f"{base_url()}/avatars/original/missing.png")
+
+    get_avatar_static = get_avatar
+
+    def get_header(self, account) -> str:
+        return file_url(account.header, f"{base_url()}/headers/original/missing.png")
+
+    get_header_static = get_header
+
+    def get_followers_count(self, account) -> int:
+        return self._counts(account)[1]
+
+    def get_following_count(self, account) -> int:
+        return self._counts(account)[2]
+
+    def get_statuses_count(self, account) -> int:
+        return self._counts(account)[0]
+
+    def get_last_status_at(self, account) -> str | None:
+        return account.last_status_at.date().isoformat() if account.last_status_at else None
+
+    def get_hide_collections(self, account) -> bool:
+        return False
+
+    def get_noindex(self, account) -> bool:
+        return not account.discoverable
+
+    def get_emojis(self, account) -> list:
+        return []
+
+    def get_roles(self, account) -> list | None:
+        return [] if account.is_local else None
+
+    def profile_fields(self, account) -> list[dict]:
+        return [
+            {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+            for f in account.fields or []
+        ]
+
+
+class CredentialAccountOutput(AccountOutput):
+    """The viewer's own Account, with `source` (what the profile form edits) and `role`."""
+
+    source = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
+
+    def get_source(self, account) -> dict:
+        user: User = account.user
+        return {
+            "privacy": user.default_visibility,
+            "sensitive": False,
+            "language": user.locale or None,
+            "note": account.note,
+            "fields": [
+                {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                for f in account.fields or []
+            ],
+            "follow_requests_count": FollowRequest.objects.filter(target_account=account).count(),
+            "indexable": account.discoverable,
+            "discoverable": account.discoverable,
+            "hide_collections": False,
+            "attribution_domains": [],
+        }
+
+    def get_role(self, account) -> dict:
+        return EVERYONE_ROLE
+
+
+def relationships_output(*, viewer: Account, targets: list[Account]) -> list[dict]:
+    """Mastodon's Relationship for each target, in order, in a bounded number of queries."""
+    found = relationships(viewer=viewer, targets=targets)
+    ids = [t.pk for t in targets]
+    follows = {
+        f.target_account_id: f
+        for f in Follow.objects.filter(account=viewer, target_account__in=ids)
+    }
+    requests = {
+        r.target_account_id: r
+        for r in FollowRequest.objects.filter(account=viewer, target_account__in=ids)
+    }
+    requested_by = set(
+        FollowRequest.objects.filter(target_account=viewer, account__in=ids).values_list(
+            "account", flat=True,
+        )
+    )
+    mutes = {
+        m.target_account_id: m for m in Mute.objects.active().filter(account=viewer, target_account__in=ids)
+    }
+    output = []
+    for target in targets:
+        rel = found[target.pk]
+        follow = follows.get(target.pk) or requests.get(target.pk)
+        mute = mutes.get(target.pk)
+        output.append({
+            "id": str(target.pk),
+            "following": rel.following,
+            "showing_reblogs": follow.show_reblogs if follow else False,
+            "notifying": follow.notify if follow else False,
+            "languages": None,
+            "followed_by": rel.followed_by,
+            "blocking": rel.blocking,
+            "blocked_by": rel.blocked_by,
+            "muting": rel.muting,
+            "muting_notifications": bool(mute and mute.hide_notifications),
+            "muting_expires_at": iso(mute.expires_at) if mute else None,
+            "requested": rel.requested,
+            "requested_by": target.pk in requested_by,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        })
+    return output
+
+
+class ApplicationOutput(serializers.Serializer):
+    """Mastodon's Application; with `secret` in the context, its CredentialApplication."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+    website = serializers.SerializerMethodField()
+    scopes = serializers.SerializerMethodField()
+    redirect_uri = serializers.SerializerMethodField()
+    redirect_uris = serializers.SerializerMethodField()
+    vapid_key = serializers.SerializerMethodField()
+
+    def get_website(self, app) -> str | None:
+        registration = getattr(app, "registration", None)
+        return (registration.website or None) if registration else None
+
+    def get_scopes(self, app) -> list[str]:
+        return registered_scopes(app)
+
+    def get_redirect_uri(self, app) -> str:
+        return "\n".join(app.redirect_uris.split()) or OOB_REDIRECT_URI
+
+    def get_redirect_uris(self, app) -> list[str]:
+        return app.redirect_uris.split()
+
+    def get_vapid_key(self, app) -> str:
+        # No Web Push yet: Mastodon documents the key as always present.
+        return ""
+
+    def to_representation(self, app):
+        data = super().to_representation(app)
+        if "secret" in self.context:
+            data["client_id"] = app.client_id
+            data["client_secret"] = self.context["secret"]
+            data["client_secret_expires_at"] = 0
+        return data
