@@ -3,6 +3,8 @@
 The key pair below exists only for tests, so no test spends time generating RSA keys."""
 
 import io
+import struct
+import zlib
 
 from PIL import Image
 
@@ -34,6 +36,22 @@ def image_file(size=(64, 48), fmt="PNG", color=(30, 120, 200), name="picture.png
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def bomb_png_file(side=60000, name="bomb.png"):
+    """A valid black 1-bit PNG of side×side pixels: about 2 MB on disk, gigabytes once
+    decoded. Written by hand because Pillow takes ~15 s to encode one that size."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"\x00" * (1 + side // 8) * 1000  # each row: filter byte 0, then side bits of 0
+    compressor = zlib.compressobj(1)
+    idat = b"".join(compressor.compress(rows) for _ in range(side // 1000)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return SimpleUploadedFile(name, data, content_type="image/png")
 
 
 FIXED_PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----

@@ -91,7 +91,9 @@ def test_password_change(client, alice):
     client.force_login(alice.user)
 
     wrong = client.post(reverse("accounts:password_change"), {
-        "old_password": "nope", "new_password1": "a new long secret 42", "new_password2": "a new long secret 42",
+        "old_password": "nope",
+        "new_password1": "a new long secret 42",
+        "new_password2": "a new long secret 42",
     })
     assert "Your old password was entered incorrectly" in wrong.content.decode()
 
