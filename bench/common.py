@@ -140,7 +140,11 @@ def cpu_seconds() -> float:
 
 
 def command_line() -> str:
-    return " ".join(shlex.quote(a) for a in [os.path.relpath(sys.executable, ROOT), *sys.argv])
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    program = ["-m", spec.name] if spec else [os.path.relpath(sys.argv[0], ROOT)]
+    args = [os.path.relpath(sys.executable, ROOT), *program, *sys.argv[1:]]
+    return " ".join(shlex.quote(a) for a in args)
 
 
 def machine() -> dict:
@@ -197,11 +201,12 @@ def print_table(title: str, headers: list[str], rows: list[list]) -> None:
     text = [[cell(v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
     print(f"\n{title}")
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
-    for row in text:
+    for row_raw, row in zip(rows, text, strict=True):
         cells = zip(row, widths, strict=True)
-        print("  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(cells)))
+        print("  ".join(v.ljust(w) if isinstance(raw, str) else v.rjust(w)
+                        for raw, (v, w) in zip(row_raw, cells, strict=True)))
 
 
 def write_results(name: str, data: dict) -> Path:

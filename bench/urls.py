@@ -9,15 +9,19 @@ from statuses.feeds import feed_key, redis_client
 from statuses.models import Status
 
 
-def floor(request):
-    """`?account=ID`: ids from that feed in Redis (when there is Redis), then the 20 rows."""
+def floor_read(account_id: int | None) -> list[tuple[int, str]]:
+    """Ids from the account's feed in Redis (when there is Redis), then those 20 rows; the
+    newest 20 rows when there is no feed to read."""
     client = redis_client()
-    account_id = request.GET.get("account")
     ids = []
     if client is not None and account_id:
         ids = [int(i) for i in client.zrevrangebyscore(feed_key(int(account_id)), "+inf", "-inf", 0, 20)]
     rows = Status.objects.filter(id__in=ids) if ids else Status.objects.all()
-    rows = rows.order_by("-id").values_list("id", "content")[:20]
+    return list(rows.order_by("-id").values_list("id", "content")[:20])
+
+
+def floor(request):
+    rows = floor_read(request.GET.get("account"))
     body = "".join(f"<article id='{i}'>{content}</article>" for i, content in rows)
     return HttpResponse(f"<!doctype html><title>floor</title><main>{body}</main>")
 
