@@ -5,10 +5,13 @@ from django.urls import path, re_path
 from accounts.api import apps, oauth
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
+from statuses.api import instance, notifications, timelines
+from statuses.api import views as statuses
 
 app_name = "api"
 
 account = "api/v1/accounts/<str:account_id>"
+status = "api/v1/statuses/<str:status_id>"
 
 urlpatterns = [
     # OAuth 2 (django-oauth-toolkit behind Mastodon's paths).
@@ -34,6 +37,42 @@ urlpatterns = [
     path(f"{account}/unblock", accounts.account_unblock),
     path(f"{account}/mute", accounts.account_mute),
     path(f"{account}/unmute", accounts.account_unmute),
+    path(f"{account}/statuses", timelines.account_statuses),
+    # Statuses.
+    path("api/v1/statuses", statuses.status_create_or_many),
+    path(status, statuses.status_detail),
+    path(f"{status}/history", statuses.status_history),
+    path(f"{status}/source", statuses.status_source),
+    path(f"{status}/context", statuses.status_context_view),
+    path(f"{status}/reblog", statuses.status_reblog),
+    path(f"{status}/unreblog", statuses.status_unreblog),
+    path(f"{status}/favourite", statuses.status_favourite),
+    path(f"{status}/unfavourite", statuses.status_unfavourite),
+    path(f"{status}/bookmark", statuses.status_bookmark),
+    path(f"{status}/unbookmark", statuses.status_unbookmark),
+    path(f"{status}/pin", statuses.status_pin),
+    path(f"{status}/unpin", statuses.status_unpin),
+    path(f"{status}/reblogged_by", statuses.status_reblogged_by),
+    path(f"{status}/favourited_by", statuses.status_favourited_by),
+    path("api/v1/media", statuses.media_create),
+    path("api/v2/media", statuses.media_create),
+    path("api/v1/media/<str:media_id>", statuses.media_detail),
+    # Timelines and lists of statuses.
+    path("api/v1/timelines/home", timelines.timeline_home_view),
+    path("api/v1/timelines/public", timelines.timeline_public),
+    path("api/v1/timelines/tag/<str:hashtag>", timelines.timeline_tag),
+    path("api/v1/favourites", timelines.favourites),
+    path("api/v1/bookmarks", timelines.bookmarks),
+    # Notifications.
+    path("api/v1/notifications", notifications.notifications),
+    path("api/v1/notifications/clear", notifications.notifications_clear_view),
+    path("api/v1/notifications/unread_count", notifications.notifications_unread),
+    path("api/v1/notifications/<str:notification_id>", notifications.notification_detail),
+    path("api/v1/notifications/<str:notification_id>/dismiss", notifications.notification_dismiss_view),
+    # The server.
+    path("api/v1/instance", instance.instance_v1),
+    path("api/v2/instance", instance.instance_v2),
+    path("api/v1/instance/rules", instance.instance_rules),
     path("api/v1/follow_requests", accounts.follow_requests),
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),

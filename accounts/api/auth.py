@@ -52,14 +52,15 @@ def token_scopes(request) -> set[str]:
 def scoped(read: str | None = None, write: str | None = None, *, user: bool = True,
            public: bool = False) -> type[BasePermission]:
     """A permission class: GET/HEAD need the `read` scope, other methods the `write` one.
-    `public` lets calls without a token through (public timelines, profiles); `user` refuses
+    `public` lets reads without a token through (public timelines, profiles); `user` refuses
     app-only tokens (client_credentials) with Mastodon's 422."""
 
     class Scoped(BasePermission):
         def has_permission(self, request, view):
             required = read if request.method in SAFE_METHODS else write
             if request.auth is None:
-                if public:
+                # `public` opens reading only: a write always needs a token.
+                if public and request.method in SAFE_METHODS:
                     return True
                 raise exceptions.NotAuthenticated()
             if required and not scope_granted(token_scopes(request), required):

@@ -1,0 +1,167 @@
+"""Timelines and the other paged lists of statuses (a profile's posts, favourites,
+bookmarks). Each is the visibility rule (`visible_statuses`) narrowed by the list's own
+filter, read one keyset page at a time."""
+
+from django.db.models import Exists, OuterRef, Q
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.api.auth import scoped, viewer
+from accounts.api.paging import page_params, paginate, with_link
+from accounts.api.views import access_account
+from statuses.feeds import home_filter
+from statuses.models import Bookmark, Favourite, MediaAttachment, Status, StatusPin, Tag, Visibility
+from statuses.permissions import not_muted_by, visible_statuses
+from statuses.selectors import statuses_for_display, timeline_home
+
+from .serializers import statuses_data
+
+TRUE_VALUES = {"1", "true", "True", "TRUE", "on", "yes"}
+FALSE_VALUES = {"0", "false", "False", "FALSE", "off", "no", ""}
+
+
+def flag(request, name: str) -> bool:
+    value = request.query_params.get(name)
+    if value is None:
+        return False
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ValidationError({name: ["must be a boolean"]})
+
+
+def with_media() -> Exists:
+    return Exists(MediaAttachment.objects.filter(status=OuterRef("pk")))
+
+
+def statuses_page(request, queryset, *, me) -> Response:
+    params = page_params(request)
+    page = paginate(statuses_for_display(queryset), params)
+    return with_link(Response(statuses_data(page, me)), request, page)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:statuses")])
+def timeline_home_view(request):
+    me = viewer(request)
+    params = page_params(request)
+    if params.since_id is None and params.min_id is None:
+        # The common case (newest page, or older ones) reads the fan-out feed.
+        page = timeline_home(viewer=me, max_id=params.max_id, limit=params.limit)
+        return with_link(Response(statuses_data(page, me)), request, page)
+    # Catching up (since_id / min_id) reads the database, the feed's source of truth.
+    queryset = visible_statuses(me).filter(home_filter(me) & not_muted_by(me))
+    return statuses_page(request, queryset, me=me)
+
+
+def public_statuses(me, *, local: bool = False, remote: bool = False, only_media: bool = False):
+    queryset = (
+        visible_statuses(me)
+        .filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
+        .filter(not_muted_by(me))
+    )
+    if local:
+        queryset = queryset.filter(account__domain__isnull=True)
+    elif remote:
+        queryset = queryset.filter(account__domain__isnull=False)
+    if only_media:
+        queryset = queryset.filter(with_media())
+    return queryset
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:statuses", public=True)])
+def timeline_public(request):
+    me = viewer(request)
+    queryset = public_statuses(
+        me, local=flag(request, "local"), remote=flag(request, "remote"),
+        only_media=flag(request, "only_media"),
+    )
+    return statuses_page(request, queryset, me=me)
+
+
+def _tags_named(names: list[str]) -> list[int]:
+    names = [n.lstrip("#").lower() for n in names if n][:10]
+    if not names:
+        return []
+    query = Q()
+    for name in names:
+        query |= Q(name__iexact=name)
+    return list(Tag.objects.filter(query).values_list("pk", flat=True))
+
+
+def _tag_params(request, name: str) -> list[str]:
+    return request.query_params.getlist(f"{name}[]") or request.query_params.getlist(name)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:statuses", public=True)])
+def timeline_tag(request, hashtag):
+    me = viewer(request)
+    main = _tags_named([hashtag])
+    queryset = public_statuses(
+        me, local=flag(request, "local"), remote=flag(request, "remote"),
+        only_media=flag(request, "only_media"),
+    )
+    any_tags = _tags_named(_tag_params(request, "any"))
+    queryset = queryset.filter(
+        Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag__in=main + any_tags))
+    )
+    for tag_id in _tags_named(_tag_params(request, "all")):
+        queryset = queryset.filter(
+            Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag=tag_id))
+        )
+    none_tags = _tags_named(_tag_params(request, "none"))
+    if none_tags:
+        queryset = queryset.exclude(
+            Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag__in=none_tags))
+        )
+    return statuses_page(request, queryset, me=me)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:statuses", public=True)])
+def account_statuses(request, account_id):
+    me = viewer(request)
+    account = access_account(account_id)
+    queryset = visible_statuses(me).filter(account=account)
+    if flag(request, "pinned"):
+        queryset = queryset.filter(pk__in=StatusPin.objects.filter(account=account).values("status"))
+    if flag(request, "exclude_replies"):
+        # Threads of one's own posts stay, as on Mastodon.
+        queryset = queryset.filter(Q(in_reply_to_id__isnull=True) | Q(in_reply_to_account=account))
+    if flag(request, "exclude_reblogs"):
+        queryset = queryset.filter(reblog__isnull=True)
+    if flag(request, "only_media"):
+        queryset = queryset.filter(with_media(), reblog__isnull=True)
+    tagged = request.query_params.get("tagged")
+    if tagged:
+        queryset = queryset.filter(
+            Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag__in=_tags_named([tagged])))
+        )
+    return statuses_page(request, queryset, me=me)
+
+
+def _rows_of_statuses(request, rows_queryset, me) -> Response:
+    """Favourites and bookmarks page by their own row id (when it was saved), as Mastodon."""
+    params = page_params(request)
+    rows = paginate(rows_queryset.filter(status__in=visible_statuses(me).values("pk")), params)
+    loaded = statuses_for_display(Status.objects.filter(pk__in=[r.status_id for r in rows])).in_bulk()
+    statuses = [loaded[r.status_id] for r in rows if r.status_id in loaded]
+    return with_link(Response(statuses_data(statuses, me)), request, rows)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:favourites")])
+def favourites(request):
+    me = viewer(request)
+    return _rows_of_statuses(request, Favourite.objects.filter(account=me), me)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:bookmarks")])
+def bookmarks(request):
+    me = viewer(request)
+    return _rows_of_statuses(request, Bookmark.objects.filter(account=me), me)
