@@ -103,3 +103,24 @@ class Instance(models.Model):
 
     def __str__(self):
         return self.domain
+
+
+class ActorInfo(models.Model):
+    """What we know of a remote actor beyond the Account row: its key id (keyIds are not
+    always `actor#main-key`), images and collections, and when we last fetched it."""
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="actor_info",
+    )
+    key_id = models.CharField(max_length=2048, blank=True, db_index=True)
+    type = models.CharField(max_length=32, default="Person")
+    avatar_url = models.URLField(max_length=2048, blank=True)
+    header_url = models.URLField(max_length=2048, blank=True)
+    following_url = models.URLField(max_length=2048, blank=True)
+    featured_url = models.URLField(max_length=2048, blank=True)
+    also_known_as = models.JSONField(default=list, blank=True)
+    moved_to = models.URLField(max_length=2048, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key_id

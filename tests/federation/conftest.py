@@ -68,3 +68,42 @@ def _local_domain(settings):
     settings.LOCAL_DOMAIN = "pouet.test"
     settings.ALLOWED_HOSTS = ["pouet.test", "testserver"]
     settings.ALLOW_PRIVATE_ADDRESSES = False
+
+
+def _signed_headers(method, path, body, key_id, private_key):
+    from federation.signatures import sign_request
+    from tests.factories import FIXED_PRIVATE_KEY
+
+    headers = sign_request(
+        method=method, url=f"https://pouet.test{path}", headers={}, body=body, key_id=key_id,
+        private_key_pem=private_key or FIXED_PRIVATE_KEY,
+    )
+    return {k: v for k, v in headers.items() if k != "Content-Type"}
+
+
+def signed_post(client, path, activity, *, key_id, private_key=None, body=None):
+    body = body if body is not None else json.dumps(activity).encode()
+    headers = _signed_headers("POST", path, body, key_id, private_key)
+    return client.generic("POST", path, body, content_type="application/activity+json",
+                          headers=headers, secure=True)
+
+
+def signed_get(client, path, *, key_id, private_key=None):
+    headers = _signed_headers("GET", path, None, key_id, private_key)
+    return client.get(path, headers={**headers, "Accept": "application/activity+json"}, secure=True)
+
+
+def ap_get(client, path):
+    return client.get(path, headers={"Accept": "application/activity+json", "Host": "pouet.test"},
+                      secure=True)
+
+
+@pytest.fixture
+def remote_carol(db):
+    from tests.factories import make_remote_account
+
+    return make_remote_account("carol", "remote.example")
+
+
+def key_of(account):
+    return f"{account.uri}#main-key"

@@ -1,0 +1,1 @@
+"""Received activities, from the stored row to the domain services."""

@@ -1,0 +1,56 @@
+"""Processing of one stored activity: claim the row, dispatch, record the outcome."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from federation.activitypub.activities import parse_activity
+from federation.http import RemoteFetchError
+from federation.models import InboxActivity
+from federation.services.statuses import OriginError
+
+from .handlers import dispatch
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def _finish(row_id: int, state: str, error: str = "") -> None:
+    InboxActivity.objects.filter(pk=row_id).update(state=state, error=error[:2000],
+                                                   updated_at=timezone.now())
+
+
+def inbox_activity_process(*, inbox_activity_id: int) -> None:
+    """Run the handler once. Refusals (origin, parse, domain rules) mark the row failed;
+    a transient fetch failure puts it back to pending and raises so the task retries."""
+    claimed = InboxActivity.objects.filter(
+        pk=inbox_activity_id, state=InboxActivity.State.PENDING,
+    ).update(state=InboxActivity.State.PROCESSING, attempts=F("attempts") + 1, updated_at=timezone.now())
+    if not claimed:
+        return
+    row = InboxActivity.objects.select_related("signer").get(pk=inbox_activity_id)
+    if row.signer is None:
+        _finish(row.pk, InboxActivity.State.FAILED, "The signer is gone.")
+        return
+    try:
+        activity = parse_activity(row.payload)
+        with transaction.atomic():
+            dispatch(activity, row.signer)
+    except RemoteFetchError as error:
+        if error.transient and row.attempts < MAX_ATTEMPTS:
+            _finish(row.pk, InboxActivity.State.PENDING, error.message)
+            raise
+        _finish(row.pk, InboxActivity.State.FAILED, error.message)
+        return
+    except (OriginError, ApplicationError) as error:
+        logger.info("refused %s: %s", row.activity_id, error)
+        _finish(row.pk, InboxActivity.State.FAILED, str(error))
+        return
+    except Exception as error:
+        _finish(row.pk, InboxActivity.State.FAILED, f"{type(error).__name__}: {error}")
+        raise
+    _finish(row.pk, InboxActivity.State.DONE)

@@ -1,0 +1,1 @@
+"""Federation's writes: remote actors and objects upserted, deliveries made and sent."""

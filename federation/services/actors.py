@@ -1,0 +1,286 @@
+"""Remote actors: fetched (signed, by the instance actor), parsed, upserted on their uri;
+HTTP signatures of incoming requests resolved to the Account that made them."""
+
+import logging
+import re
+from urllib.parse import quote, urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Account
+from federation import http
+from federation.activitypub.actors import key_id as local_key_id
+from federation.activitypub.actors import parse_actor
+from federation.activitypub.common import ParseError, host_of, local_base
+from federation.activitypub.notes import plain_text
+from federation.models import ActorInfo, InstanceActor
+from federation.signatures import SignatureError, check_signed_request, signature_matches
+
+logger = logging.getLogger(__name__)
+
+KEY_CACHE_SECONDS = 24 * 3600
+_LOCAL_ACTOR_RE = re.compile(r"^/users/(?P<username>[A-Za-z0-9_]+)/?$")
+_LOCAL_PROFILE_RE = re.compile(r"^/@(?P<username>[A-Za-z0-9_]+)/?$")
+
+
+# --- our own identities -------------------------------------------------------------------
+
+
+def instance_actor() -> InstanceActor:
+    """The server's actor row, with its key pair made on first use."""
+    from accounts import services as account_services  # the test suite swaps its keygen
+
+    actor = InstanceActor.objects.filter(pk=1).first()
+    if actor is None:
+        private, public = account_services.generate_key_pair()
+        try:
+            with transaction.atomic():
+                actor = InstanceActor.objects.create(pk=1, private_key=private, public_key=public)
+        except IntegrityError:
+            actor = InstanceActor.objects.get(pk=1)
+    return actor
+
+
+def signing_identity(account: Account | None) -> tuple[str, str]:
+    """(keyId, private key) for signing as a local account, or as the instance actor."""
+    if account is None:
+        return f"{local_base()}/actor#main-key", instance_actor().private_key
+    if not account.private_key:
+        from accounts.services import account_keys_ensure
+
+        account_keys_ensure(account_id=account.pk)
+        account.refresh_from_db(fields=["private_key", "public_key"])
+    return local_key_id(account), account.private_key
+
+
+def local_username_from_uri(uri: str) -> str | None:
+    """`alice` for our actor URI or profile URL of alice; None for anything else."""
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    if parts.netloc.lower() != settings.LOCAL_DOMAIN.lower():
+        return None
+    match = _LOCAL_ACTOR_RE.match(parts.path) or _LOCAL_PROFILE_RE.match(parts.path)
+    return match.group("username") if match else None
+
+
+def account_by_uri(uri: str | None) -> Account | None:
+    """A known account (local or remote) by its ActivityPub id; no network."""
+    if not uri:
+        return None
+    username = local_username_from_uri(uri)
+    if username:
+        return (
+            Account.objects.annotate(lower=Lower("username"))
+            .filter(lower=username.lower(), domain__isnull=True).first()
+        )
+    return Account.objects.filter(uri=uri).first()
+
+
+# --- remote actors ------------------------------------------------------------------------
+
+
+def actor_upsert_remote(remote) -> Account:
+    """Create or update the Account of a parsed remote actor (on its unique uri)."""
+    domain = remote.domain
+    if not domain or domain == settings.LOCAL_DOMAIN.lower():
+        raise ParseError("A remote actor cannot live on our domain.")
+    values = {
+        "username": remote.username,
+        "display_name": remote.display_name,
+        "note": plain_text(remote.summary_html)[:5000],
+        "note_html": remote.summary_html,
+        "url": remote.url or remote.id,
+        "inbox_url": remote.inbox,
+        "shared_inbox_url": remote.shared_inbox,
+        "outbox_url": remote.outbox,
+        "followers_url": remote.followers,
+        "locked": remote.locked,
+        "bot": remote.bot,
+        "discoverable": remote.discoverable,
+        "fields": remote.fields,
+    }
+    if remote.public_key_pem:
+        values["public_key"] = remote.public_key_pem
+    account = Account.objects.filter(uri=remote.id).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(uri=remote.id, domain=domain, **values)
+        except IntegrityError:
+            account = Account.objects.filter(uri=remote.id).first()
+            if account is None:
+                # Same username@domain under another uri: the old row is stale (the server
+                # was reinstalled); it keeps its history, the newcomer takes the name.
+                stale = Account.objects.annotate(lu=Lower("username"), ld=Lower("domain")).filter(
+                    lu=remote.username.lower(), ld=domain,
+                ).first()
+                if stale is None:
+                    raise
+                Account.objects.filter(pk=stale.pk).update(username=f"{stale.username}_{stale.pk}")
+                account = Account.objects.create(uri=remote.id, domain=domain, **values)
+    else:
+        Account.objects.filter(pk=account.pk).update(**values)
+        for name, value in values.items():
+            setattr(account, name, value)
+    ActorInfo.objects.update_or_create(
+        account=account,
+        defaults={
+            "key_id": remote.public_key_id, "type": remote.type, "avatar_url": remote.avatar_url,
+            "header_url": remote.header_url, "following_url": remote.following,
+            "featured_url": remote.featured, "also_known_as": remote.also_known_as,
+            "moved_to": remote.moved_to, "fetched_at": timezone.now(),
+        },
+    )
+    if remote.public_key_id:
+        cache.set(_key_cache_key(remote.public_key_id), account.pk, KEY_CACHE_SECONDS)
+    return account
+
+
+def fetch_object(uri: str, *, signer: Account | None = None) -> dict:
+    """GET an ActivityPub document, signed. The document's id must be the URL it came from;
+    if not, it is fetched again from its own id (same host only), else refused."""
+    final_url, data = http.get_json(uri, sign_with=signing_identity(signer))
+    if not isinstance(data, dict):
+        raise http.RemoteFetchError(f"{uri} is not an object.", transient=False)
+    found = data.get("id")
+    if found in (uri, final_url):
+        if found != uri and host_of(found) != host_of(uri):
+            raise http.RemoteFetchError(f"{uri} redirected to another host.", transient=False)
+        return data
+    if isinstance(found, str) and host_of(found) == host_of(uri):
+        _final, data = http.get_json(found, sign_with=signing_identity(signer))
+        if isinstance(data, dict) and data.get("id") == found:
+            return data
+    raise http.RemoteFetchError(f"The document at {uri} claims another id.", transient=False)
+
+
+def actor_fetch(uri: str, *, key_id: str | None = None) -> Account:
+    """Fetch and upsert a remote actor; a key document (GoToSocial's `…/main-key`) leads to
+    its owner, which must live on the same host and hold that key."""
+    if local_username_from_uri(uri):
+        account = account_by_uri(uri)
+        if account is None:
+            raise http.RemoteFetchError("No such local account.", transient=False)
+        return account
+    data = fetch_object(uri)
+    if "publicKeyPem" in data and not data.get("preferredUsername"):
+        owner = data.get("owner") or data.get("controller")
+        if not isinstance(owner, str) or host_of(owner) != host_of(uri):
+            raise SignatureError("The key's owner lives on another host.")
+        data = fetch_object(owner)
+    remote = parse_actor(data, key_id=key_id)
+    if key_id and remote.public_key_id != key_id:
+        raise SignatureError("The actor does not hold that key.")
+    return actor_upsert_remote(remote)
+
+
+def actor_resolve(uri: str) -> Account:
+    """A known account, or the remote actor fetched now."""
+    account = account_by_uri(uri)
+    return account if account is not None else actor_fetch(uri)
+
+
+def account_resolve_acct(acct: str) -> Account:
+    """`user@domain` through WebFinger, then the actor document."""
+    username, _sep, domain = acct.lstrip("@").partition("@")
+    if not domain or domain.lower() == settings.LOCAL_DOMAIN.lower():
+        account = account_by_uri(f"{local_base()}/users/{username}")
+        if account is None:
+            raise http.RemoteFetchError("No such account.", transient=False)
+        return account
+    known = Account.objects.annotate(lu=Lower("username"), ld=Lower("domain")).filter(
+        lu=username.lower(), ld=domain.lower(),
+    ).first()
+    if known is not None:
+        return known
+    resource = quote(f"acct:{username}@{domain}", safe=":@")
+    _url, jrd = http.get_json(
+        f"https://{domain}/.well-known/webfinger?resource={resource}",
+        accept="application/jrd+json, application/json",
+    )
+    links = jrd.get("links") if isinstance(jrd, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if (isinstance(link, dict) and link.get("rel") == "self"
+                and "json" in str(link.get("type", "")) and isinstance(link.get("href"), str)):
+            return actor_fetch(link["href"])
+    raise http.RemoteFetchError(f"No ActivityPub actor for {acct}.", transient=False)
+
+
+# --- signed requests ----------------------------------------------------------------------
+
+
+def _key_cache_key(key_id: str) -> str:
+    return f"federation:key:{key_id}"
+
+
+def _account_for_key(key_id: str, *, refresh: bool) -> Account | None:
+    actor_uri = key_id.split("#", 1)[0]
+    if not refresh:
+        account_pk = cache.get(_key_cache_key(key_id))
+        account = Account.objects.filter(pk=account_pk).first() if account_pk else None
+        if account is None:
+            info = ActorInfo.objects.filter(key_id=key_id).select_related("account").first()
+            account = info.account if info else account_by_uri(actor_uri)
+        if account is not None and account.public_key:
+            return account
+    return actor_fetch(actor_uri, key_id=key_id)
+
+
+def _paths(path: str) -> list[str]:
+    # interop(mastodon): some servers sign the path without the query string.
+    return [path, path.split("?", 1)[0]] if "?" in path else [path]
+
+
+def verify_request(request, *, body: bytes | None) -> Account:
+    """The account whose key signed this Django request; SignatureError otherwise.
+    A failing cached key is refetched once (the actor may have rotated its keys)."""
+    method = request.method
+    path = request.get_full_path()
+    parsed = check_signed_request(method=method, path=path, headers=request.headers, body=body)
+    if local_username_from_uri(parsed.key_id) is not None:
+        raise SignatureError("A request cannot be signed with our own keys.")
+    for refresh in (False, True):
+        try:
+            account = _account_for_key(parsed.key_id, refresh=refresh)
+        except (http.RemoteFetchError, ParseError) as error:
+            raise SignatureError(f"Cannot fetch the key {parsed.key_id}: {error.message}") from error
+        if account is None or not account.public_key:
+            continue
+        if host_of(account.uri) != host_of(parsed.key_id):
+            raise SignatureError("The key and its actor live on different hosts.")
+        for candidate in _paths(path):
+            if signature_matches(parsed, method=method, path=candidate, headers=request.headers,
+                                 public_key_pem=account.public_key):
+                return account
+    raise SignatureError("The signature does not verify.")
+
+
+def known_signer(request) -> Account | None:
+    """The signer of a GET if it is signed and verifies, else None (treated as anonymous)."""
+    if not request.headers.get("Signature"):
+        return None
+    try:
+        return verify_request(request, body=None)
+    except SignatureError as error:
+        logger.info("ignored a bad signature on %s: %s", request.path, error.message)
+        return None
+
+
+def domain_is_blocked(domain: str) -> bool:
+    """Whether moderation suspended this domain (moderation owns the rule; this asks it)."""
+    try:
+        model = apps.get_model("moderation", "DomainBlock")
+    except LookupError:
+        return False
+    domain = domain.lower().split(":")[0]
+    candidates = [domain] + [domain.split(".", i)[-1] for i in range(1, domain.count("."))]
+    queryset = model.objects.filter(domain__in=candidates)
+    if hasattr(model, "severity"):
+        queryset = queryset.filter(severity="suspend")
+    return queryset.exists()

@@ -1,0 +1,35 @@
+import dramatiq
+
+# Deliveries retry with exponential backoff (30 s doubling, capped at 8 h) for about two
+# days: 14 retries ≈ 8.5 h of doubling then 8 h steps.
+DELIVERY_MAX_RETRIES = 14
+DELIVERY_MIN_BACKOFF_MS = 30_000
+DELIVERY_MAX_BACKOFF_MS = 8 * 3600_000
+
+
+@dramatiq.actor(queue_name="ingress", max_retries=8)
+def process_inbox_activity(inbox_activity_id: int) -> None:
+    """Act on a received activity; the row says whether it was already done."""
+    from federation.inbox.process import inbox_activity_process
+
+    inbox_activity_process(inbox_activity_id=inbox_activity_id)
+
+
+@dramatiq.actor(
+    queue_name="deliveries", max_retries=DELIVERY_MAX_RETRIES,
+    min_backoff=DELIVERY_MIN_BACKOFF_MS, max_backoff=DELIVERY_MAX_BACKOFF_MS,
+)
+def deliver(delivery_id: int) -> None:
+    """POST one activity to one inbox; raises (so dramatiq retries) on transient failures."""
+    from federation.services.delivery import DeliveryRetryError, delivery_attempt
+
+    if delivery_attempt(delivery_id=delivery_id) == "retry":
+        raise DeliveryRetryError(delivery_id)
+
+
+@dramatiq.actor(queue_name="deliveries", max_retries=5)
+def publish(kind: str, object_id: int) -> None:
+    """Build the activity for a local action and make its deliveries (`kind` names it)."""
+    from federation.services.outbound import publish_local
+
+    publish_local(kind=kind, object_id=object_id)
