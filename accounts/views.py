@@ -243,7 +243,10 @@ def _people_page(request, acct: str, lister, kind: str):
     # One batch of relationship queries for the whole page, not one per row.
     known = selectors.relationships(viewer=viewer, targets=page.items) if viewer else {}
     rows = [(person, known.get(person.pk)) for person in page.items]
-    context = {"account": account, "page": page, "rows": rows, "kind": kind}
+    context = {
+        "account": account, "page": page, "rows": rows, "kind": kind,
+        "own_followers": kind == "followers" and viewer == account,
+    }
     return render(request, "accounts/people.html", context)
 
 

@@ -6,10 +6,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("accounts/_relationship_buttons.html", takes_context=True)
-def relationship_buttons(context, account, relationship=None):
+def relationship_buttons(context, account, relationship=None, compact=False):
     """Follow / unfollow / requested / block / mute buttons for the logged-in user and
     `account`; each is a POST form that comes back to this page. Lists pass the
-    `relationship` they fetched in one batch (accounts.selectors.relationships)."""
+    `relationship` they fetched in one batch (accounts.selectors.relationships) and ask for
+    the `compact` form: the main button only, without the ⋯ menu."""
     request = context["request"]
     viewer = getattr(request.user, "account", None) if request.user.is_authenticated else None
     if viewer is not None and relationship is None:
@@ -18,6 +19,7 @@ def relationship_buttons(context, account, relationship=None):
         "account": account,
         "viewer": viewer,
         "rel": relationship,
+        "compact": compact,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -253,5 +253,25 @@ def test_relationship_buttons_in_a_list_show_each_relationship(client_for, alice
     assert "csrfmiddlewaretoken" not in anonymous
     assert "/auth/sign_in?next=/%40alice/followers" in anonymous
 
-    own_row = client_for(bob).get("/@alice/followers").content.decode()
-    assert "Edit profile" in own_row  # bob's own row
+    as_bob = client_for(bob).get("/@alice/followers").content.decode()
+    assert "Follow @bob" not in as_bob and "Remove @" not in as_bob  # no buttons on his own row
+    assert 'aria-label="Follow @carol"' in as_bob
+
+
+@pytest.mark.django_db
+def test_relationship_buttons_on_a_profile_offer_the_whole_menu(client_for, alice, bob):
+    follow_request(follower=bob, target=alice)
+    client = client_for(alice)
+
+    page = client.get("/@bob").content.decode()
+
+    assert "Follows you" in page and 'aria-label="Follow @bob"' in page
+    for item in ("Remove @bob from your followers", "Mute @bob", "Block @bob"):
+        assert item in page
+
+    post(client, "/@bob/block")
+    blocked = client.get("/@bob").content.decode()
+    assert 'aria-label="Unblock @bob"' in blocked
+    assert 'aria-label="Follow @bob"' not in blocked and "Block @bob" not in blocked
+
+    assert "Edit profile" in client.get("/@alice").content.decode()
