@@ -49,7 +49,8 @@ RESERVED_USERNAMES = {
 }
 AVATAR_SIZE = (400, 400)
 HEADER_SIZE = (1500, 500)
-ROLE_GROUPS = {"admin": "Admin", "moderator": "Moderator"}
+# Ranks and permissions of the roles: moderation/roles.py.
+ROLE_GROUPS = {"owner": "Owner", "admin": "Admin", "moderator": "Moderator"}
 
 
 class UsernameError(ApplicationError):
@@ -151,15 +152,19 @@ def user_role_set(*, user: User, role: str) -> None:
     group, _created = Group.objects.get_or_create(name=ROLE_GROUPS[role])
     user.groups.add(group)
     user.is_staff = True
-    user.is_superuser = role == "admin"
+    user.is_superuser = role in ("owner", "admin")
     user.save(update_fields=["is_staff", "is_superuser"])
 
 
 def signup(
     *, username: str, email: str, password: str, agreement: bool, reason: str = "",
-    locale: str = "",
+    locale: str = "", ip: str | None = None,
 ) -> Account:
-    """A visitor's sign-up, under the server's registration mode and rules."""
+    """A visitor's sign-up, under the server's registration mode, rules and blocklists."""
+    # Moderation keeps the e-mail domain, username and IP blocklists; imported here because
+    # moderation depends on accounts, never the other way round at import time.
+    from moderation.blocks import registration_screen
+
     site = SiteSettings.current()
     if site.registration_mode == RegistrationMode.CLOSED:
         raise RegistrationClosedError(_("This server is not accepting new accounts."))
@@ -170,6 +175,7 @@ def signup(
         raise ApplicationError(
             _("Tell the moderators why you want to join."), field="reason",
         )
+    needs_approval = registration_screen(email=email, username=username, ip=ip) or needs_approval
     return account_create_local(
         username=username, email=email, password=password, approved=not needs_approval,
         reason=reason.strip(), locale=locale,

@@ -60,6 +60,16 @@ def _limits() -> dict:
     }
 
 
+def _streaming_url() -> str:
+    scheme = "wss" if settings.LOCAL_SCHEME == "https" else "ws"
+    return f"{scheme}://{settings.LOCAL_DOMAIN}"
+
+
+def _contact_email(site: SiteSettings) -> str:
+    # Mastodon documents an address as always present; the sender address is the fallback.
+    return site.contact_email or settings.DEFAULT_FROM_EMAIL
+
+
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
@@ -79,7 +89,7 @@ def instance_v2(request):
         "profile_field_value_limit": FIELD_VALUE_MAX_LENGTH,
     }
     configuration["urls"] = {
-        "streaming": None, "status": None, "about": f"{base_url()}/about",
+        "streaming": _streaming_url(), "status": None, "about": f"{base_url()}/about",
         "privacy_policy": None, "terms_of_service": None,
     }
     configuration["vapid"] = {"public_key": ""}
@@ -104,7 +114,7 @@ def instance_v2(request):
         },
         "api_versions": {"mastodon": 2},
         "contact": {
-            "email": site.contact_email,
+            "email": _contact_email(site),
             "account": AccountOutput(contact).data if contact else None,
         },
         "rules": _rules(),
@@ -122,9 +132,9 @@ def instance_v1(request):
         "title": site.name,
         "short_description": site.description,
         "description": site.description,
-        "email": site.contact_email,
+        "email": _contact_email(site),
         "version": VERSION,
-        "urls": {"streaming_api": None},
+        "urls": {"streaming_api": _streaming_url()},
         "stats": {
             "user_count": Account.objects.local().not_suspended().count(),
             "status_count": Status.objects.local().filter(reblog__isnull=True).count(),

@@ -196,7 +196,8 @@ def test_media_upload_describe_and_post(alice, bob, api_for):
 
 
 def test_media_needs_the_write_media_scope(alice, api_for):
-    response = api_for(alice, "write:statuses").post("/api/v2/media", {"file": image_file()}, format="multipart")
+    api = api_for(alice, "write:statuses")
+    response = api.post("/api/v2/media", {"file": image_file()}, format="multipart")
     assert response.status_code == 403
 
 
