@@ -1,6 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
+
+
+def _roles_sync(sender, **kwargs):
+    from django.apps import apps
+
+    from .roles import roles_sync
+
+    roles_sync(apps)
 
 
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self):
+        from django.contrib.admin.models import LogEntry
+
+        from .signals import admin_log_entry_copy
+
+        # After every migrate (and test flush): permissions of models added since the data
+        # migration join their roles too.
+        post_migrate.connect(_roles_sync, dispatch_uid="moderation_roles_sync")
+        post_save.connect(admin_log_entry_copy, sender=LogEntry, dispatch_uid="moderation_admin_log")

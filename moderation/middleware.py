@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .blocks import ip_is_denied
+
+
+def _suspended_may_reach(path: str) -> bool:
+    """A suspended user may still read and appeal the decision, and log out."""
+    strikes = reverse("moderation:strikes")
+    return (
+        path == strikes
+        or path.startswith(strikes + "/")
+        or path == reverse("accounts:logout")
+        or path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+    )
+
+
+class ModerationMiddleware:
+    """Refuses every request from an IP range blocked with "no access", and keeps a
+    suspended user to the pages about their suspension. Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if ip_is_denied(request.META.get("REMOTE_ADDR")):
+            return HttpResponseForbidden("Access from your network is blocked.", content_type="text/plain")
+        account = getattr(request.user, "account", None) if request.user.is_authenticated else None
+        if account is not None and account.is_suspended and not _suspended_may_reach(request.path):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": "Your login is currently disabled"}, status=403)
+            return redirect("moderation:strikes")
+        return self.get_response(request)

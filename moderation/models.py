@@ -1,0 +1,392 @@
+"""Moderation: reports, strikes and appeals, moderator notes, the audit log, and the
+instance's blocklists (domains, e-mail domains, IP ranges, usernames)."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, ServerRule, User
+from statuses.models import Status
+
+COMMENT_MAX_LENGTH = 1000
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+class ReportCategory(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    LEGAL = "legal", _("Illegal content")
+    VIOLATION = "violation", _("Breaks server rules")
+    OTHER = "other", _("Something else")
+
+
+class ReportQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def queue(self):
+        """The moderators' queue: unresolved first, then oldest first."""
+        return self.order_by(
+            models.F("resolved_at").asc(nulls_first=True), "created_at", "id",
+        )
+
+
+class Report(models.Model):
+    """A complaint about an account and, optionally, some of its statuses. Remote reports
+    (ActivityPub Flag) have a `uri` and the remote server's actor as reporter."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="reports_filed",
+        verbose_name=_("reported by"),
+    )
+    target_account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="reports_received",
+        verbose_name=_("reported account"),
+    )
+    # Deleted statuses leave the report: the evidence a moderator saw is in the strike.
+    statuses = models.ManyToManyField(Status, blank=True, related_name="+")
+    category = models.CharField(
+        _("category"), max_length=20, choices=ReportCategory.choices, default=ReportCategory.OTHER,
+    )
+    rules = models.ManyToManyField(ServerRule, blank=True, related_name="+", verbose_name=_("rules"))
+    comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX_LENGTH)
+    forward = models.BooleanField(_("forward to the remote server"), default=False)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("assigned to"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["resolved_at", "created_at"]),
+            models.Index(fields=["target_account", "-created_at"]),
+        ]
+        permissions = [("view_dashboard", "Can view the moderation dashboard")]
+
+    def __str__(self):
+        return f"#{self.pk} @{self.target_account.acct}"
+
+    @property
+    def is_remote(self) -> bool:
+        return self.account.domain is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class ReportNote(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    text = models.TextField(max_length=COMMENT_MAX_LENGTH * 5)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class AccountNote(models.Model):
+    """What moderators write about an account for each other; never shown to its owner."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="moderation_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    text = models.TextField(max_length=COMMENT_MAX_LENGTH * 5)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+# --- account actions ----------------------------------------------------------------------
+
+
+class StrikeAction(models.TextChoices):
+    WARN = "warn", _("Warning")
+    MARK_SENSITIVE = "mark_sensitive", _("Media marked as sensitive")
+    DELETE_STATUSES = "delete_statuses", _("Posts removed")
+    FREEZE = "freeze", _("Account frozen")
+    LIMIT = "limit", _("Account limited")
+    SUSPEND = "suspend", _("Account suspended")
+
+
+# Actions that may be given a duration and are then lifted by the sweep.
+TIMED_ACTIONS = (StrikeAction.FREEZE, StrikeAction.LIMIT)
+
+
+class AccountStrike(models.Model):
+    """A moderation decision against an account, with the reason its owner reads in their
+    settings; it may be appealed once."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="strikes")
+    action = models.CharField(_("action"), max_length=20, choices=StrikeAction.choices)
+    text = models.TextField(_("reason"), blank=True)
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="strikes",
+    )
+    # What the moderator acted on, copied: removed posts must still be shown in an appeal.
+    statuses_snapshot = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    overruled_at = models.DateTimeField(_("overruled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "ends_at"])]
+        permissions = [("take_action", "Can warn, limit, freeze, suspend accounts and remove posts")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: @{self.account.acct}"
+
+
+class AppealState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Appeal(models.Model):
+    """The one appeal a user may make against a strike."""
+
+    strike = models.OneToOneField(AccountStrike, on_delete=models.CASCADE, related_name="appeal")
+    text = models.TextField(_("appeal"), max_length=COMMENT_MAX_LENGTH * 2)
+    state = models.CharField(
+        max_length=10, choices=AppealState.choices, default=AppealState.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Appeal of {self.strike}"
+
+
+class ScheduledErasure(models.Model):
+    """A suspended account's data is kept for an appeal until `due_at`, then erased."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"])]
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to what, when and why. Written by the services, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text so the log still says who after the actor's account is gone.
+    actor_name = models.CharField(_("who"), max_length=200)
+    action = models.CharField(_("what"), max_length=50, db_index=True)
+    target_type = models.CharField(max_length=50)
+    target_id = models.CharField(max_length=100, blank=True)
+    target_repr = models.CharField(_("target"), max_length=300)
+    reason = models.TextField(_("why"), blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.actor_name} {self.action} {self.target_repr}"
+
+
+# --- instance controls --------------------------------------------------------------------
+
+
+class ModerationSettings(models.Model):
+    """The one row of federation and sign-up policy that is moderation's to keep."""
+
+    allowlist_mode = models.BooleanField(
+        _("limited federation"), default=False,
+        help_text=_("Only federate with the domains on the allowlist."),
+    )
+
+    class Meta:
+        verbose_name = _("federation policy")
+        verbose_name_plural = _("federation policy")
+
+    def __str__(self):
+        return str(_("federation policy"))
+
+    @classmethod
+    def current(cls) -> "ModerationSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class DomainBlockSeverity(models.TextChoices):
+    NONE = "none", _("None")
+    LIMIT = "limit", _("Limit")
+    SUSPEND = "suspend", _("Suspend")
+
+
+class DomainBlock(models.Model):
+    domain = models.CharField(_("domain"), max_length=255, unique=True)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=DomainBlockSeverity.choices,
+        default=DomainBlockSeverity.LIMIT,
+    )
+    reject_media = models.BooleanField(_("reject media files"), default=False)
+    reject_reports = models.BooleanField(_("reject reports"), default=False)
+    private_comment = models.TextField(_("private comment"), blank=True)
+    public_comment = models.TextField(_("public comment"), blank=True)
+    obfuscate = models.BooleanField(_("obfuscate the domain in the public list"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+    @property
+    def public_domain(self) -> str:
+        """The domain as the public list shows it: with its middle starred when obfuscated,
+        as Mastodon does, so people who know it can still recognise it."""
+        if not self.obfuscate:
+            return self.domain
+        length = len(self.domain)
+        visible = length // 4
+        return "".join(
+            "*" if visible < i < length - visible and char != "." else char
+            for i, char in enumerate(self.domain)
+        )
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.domain.encode()).hexdigest()
+
+
+class DomainAllow(models.Model):
+    domain = models.CharField(_("domain"), max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+
+class EmailDomainBlock(models.Model):
+    domain = models.CharField(_("domain"), max_length=255, unique=True)
+    allow_with_approval = models.BooleanField(
+        _("allow sign-ups with approval"), default=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("e-mail domain block")
+
+    def __str__(self):
+        return self.domain
+
+
+class IPBlockSeverity(models.TextChoices):
+    APPROVAL = "sign_up_requires_approval", _("Sign-ups require approval")
+    SIGN_UP_BLOCK = "sign_up_block", _("Sign-ups blocked")
+    NO_ACCESS = "no_access", _("No access")
+
+
+class IPBlockQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
+
+
+class IPBlock(models.Model):
+    # A network in CIDR notation, normalised ("192.0.2.0/24", "2001:db8::/32").
+    ip = models.CharField(_("IP range"), max_length=50, unique=True)
+    severity = models.CharField(_("severity"), max_length=30, choices=IPBlockSeverity.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IPBlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ip"]
+        verbose_name = _("IP block")
+
+    def __str__(self):
+        return self.ip
+
+
+class UsernameBlock(models.Model):
+    """A word no new username may be (exact) or contain, e.g. names of staff."""
+
+    username = models.CharField(_("word"), max_length=100, unique=True)
+    exact = models.BooleanField(_("exact match only"), default=False)
+    allow_with_approval = models.BooleanField(_("allow sign-ups with approval"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.username
+
+
+# --- admin-only views of accounts' rows -----------------------------------------------------
+
+
+class PendingSignupManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(approved=False, is_active=True)
+
+
+class PendingSignup(User):
+    """Sign-ups waiting for a moderator (the approval queue)."""
+
+    objects = PendingSignupManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("pending sign-up")
+        verbose_name_plural = _("pending sign-ups")
+
+
+class ModeratedAccount(Account):
+    """An account as moderators see it: its history and the actions they may take."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("account (moderation)")
+        verbose_name_plural = _("accounts (moderation)")

@@ -1,0 +1,730 @@
+"""Moderators' and users' moderation writes: reports, account actions (strikes), appeals,
+notes, roles and sign-up approvals. Every staff action checks the actor's permission and
+writes an audit log entry; `by=None` is the operator at the console (manage.py).
+Instance-level blocks live in moderation/blocks.py."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import (
+    Account,
+    Block,
+    Follow,
+    FollowRequest,
+    Mute,
+    Notification,
+    ServerRule,
+    User,
+)
+from config.errors import ApplicationError, ForbiddenError, NotFoundError
+from statuses.models import Bookmark, Favourite, MediaAttachment, Status
+from statuses.permissions import visible_statuses
+
+from .models import (
+    COMMENT_MAX_LENGTH,
+    TIMED_ACTIONS,
+    AccountNote,
+    AccountStrike,
+    Appeal,
+    AppealState,
+    AuditLogEntry,
+    Report,
+    ReportCategory,
+    ReportNote,
+    ScheduledErasure,
+    StrikeAction,
+)
+from .roles import ADMIN, MODERATOR, OWNER, RANKS, user_rank
+
+# How long a suspended account's data is kept (for an appeal) before it is erased.
+SUSPENSION_RETENTION = timedelta(days=30)
+# Strikes may be appealed for this long: before the data of a suspension is gone.
+APPEAL_WINDOW = timedelta(days=20)
+# How the periodic sweep signs the audit log.
+SWEEP = "sweep"
+ROLE_GROUPS = {"owner": OWNER, "admin": ADMIN, "moderator": MODERATOR}
+
+
+class ReportInvalidError(ApplicationError):
+    pass
+
+
+class ModerationActionError(ApplicationError):
+    pass
+
+
+class AppealError(ApplicationError):
+    pass
+
+
+# --- permissions and the audit log --------------------------------------------------------
+
+
+def staff_require(by: User | None, permission: str) -> None:
+    """Raise ForbiddenError unless `by` holds the permission; None is the console operator,
+    who may do anything."""
+    if by is not None and not by.has_perm(permission):
+        raise ForbiddenError(_("You do not have the permission to do this."))
+
+
+def audit_log(
+    *, by: User | None, action: str, target, reason: str = "", details: dict | None = None,
+    actor_name: str = "manage.py",
+) -> AuditLogEntry:
+    """Record a staff action. `target` is a model instance (or a string, e.g. a domain);
+    `actor_name` names who acted when no user did (the console, the periodic sweep)."""
+    if isinstance(target, str):
+        target_type, target_id, target_repr = "text", "", target
+    else:
+        target_type = target._meta.model_name
+        target_id = str(target.pk)
+        target_repr = f"@{target.acct}" if isinstance(target, Account) else str(target)
+    return AuditLogEntry.objects.create(
+        actor=by, actor_name=by.get_username() if by else actor_name, action=action,
+        target_type=target_type, target_id=target_id, target_repr=target_repr[:300],
+        reason=reason, details=details or {},
+    )
+
+
+def _check_may_act_on(*, account: Account, by: User | None) -> None:
+    if by is None:
+        return
+    if account.user_id is not None and account.user_id == by.pk:
+        raise ModerationActionError(_("You cannot take moderation action against yourself."))
+    # As in Mastodon, staff are moderated only by those ranked above them.
+    if account.user is not None and user_rank(account.user) >= max(user_rank(by), 1):
+        raise ForbiddenError(_("Only someone above this staff member may act against them."))
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def _report_statuses(*, reporter: Account, target: Account, status_ids) -> list[Status]:
+    ids = {int(i) for i in status_ids}
+    statuses = list(
+        visible_statuses(reporter, Status.objects.filter(pk__in=ids, account=target, reblog__isnull=True))
+    )
+    # A post the reporter may not see is refused as if it did not exist.
+    if len(statuses) != len(ids):
+        raise ReportInvalidError(_("Some of these posts cannot be reported."), field="status_ids")
+    return statuses
+
+
+def _report_rules(*, category: str, rule_ids) -> list[ServerRule]:
+    if category not in ReportCategory.values:
+        raise ReportInvalidError(_("Choose a category."), field="category")
+    if category != ReportCategory.VIOLATION:
+        return []
+    ids = {int(i) for i in rule_ids}
+    rules = list(ServerRule.objects.filter(pk__in=ids))
+    if not ids or len(rules) != len(ids):
+        raise ReportInvalidError(_("Choose the rules that were broken."), field="rule_ids")
+    return rules
+
+
+@transaction.atomic
+def report_create(
+    *,
+    reporter: Account,
+    target: Account,
+    category: str,
+    status_ids=(),
+    rule_ids=(),
+    comment: str = "",
+    forward: bool = False,
+) -> Report:
+    """A local user reports an account and some of its statuses (only ones they may see).
+    A report about a remote account may ask to be forwarded to its server: it then waits
+    with `forward` set and no `forwarded_at` until its Flag is delivered."""
+    if reporter.pk == target.pk:
+        raise ReportInvalidError(_("You cannot report yourself."))
+    if target.is_suspended:
+        raise NotFoundError()
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ReportInvalidError(
+            _("A comment has at most %(n)d characters.") % {"n": COMMENT_MAX_LENGTH}, field="comment",
+        )
+    rules = _report_rules(category=category, rule_ids=rule_ids)
+    statuses = _report_statuses(reporter=reporter, target=target, status_ids=status_ids)
+    report = Report.objects.create(
+        account=reporter, target_account=target, category=category, comment=comment,
+        forward=forward and not target.is_local,
+    )
+    report.statuses.set(statuses)
+    report.rules.set(rules)
+    return report
+
+
+@transaction.atomic
+def report_create_remote(
+    *, reporter: Account, target: Account, uri: str, comment: str = "", statuses=(),
+) -> Report | None:
+    """A report received as a Flag activity from another server (the inbox calls this).
+    Returns None when the sender's domain is blocked with "reject reports"; a Flag received
+    twice is one report."""
+    from .blocks import domain_policy
+
+    if domain_policy(reporter.domain).reject_reports:
+        return None
+    existing = Report.objects.filter(uri=uri).first()
+    if existing is not None:
+        return existing
+    report = Report.objects.create(
+        account=reporter, target_account=target, uri=uri,
+        comment=comment.strip()[:COMMENT_MAX_LENGTH], category=ReportCategory.OTHER,
+    )
+    report.statuses.set([s for s in statuses if s.account_id == target.pk])
+    return report
+
+
+def report_flag_activity(report: Report) -> dict:
+    """The Flag sent to the reported account's server: from the instance actor, so the
+    reporter stays anonymous to the remote server (as Mastodon does)."""
+    from federation.activitypub.actors import instance_actor_id
+    from federation.activitypub.common import CONTEXT, local_base
+
+    status_ids = [status.activitypub_id for status in report.statuses.select_related("account")]
+    return {
+        "@context": CONTEXT,
+        "id": f"{local_base()}/reports/{report.pk}",
+        "type": "Flag",
+        "actor": instance_actor_id(),
+        "content": report.comment,
+        "object": [report.target_account.activitypub_id, *status_ids],
+    }
+
+
+@transaction.atomic
+def report_assign(*, report: Report, by: User | None, to: User | None) -> Report:
+    """Assign the report to a moderator (`to`), or unassign it (`to=None`)."""
+    staff_require(by, "moderation.change_report")
+    if to is not None and not to.has_perm("moderation.change_report"):
+        raise ModerationActionError(_("This person cannot handle reports."))
+    report.assigned_to = to
+    report.save(update_fields=["assigned_to"])
+    audit_log(
+        by=by, action="report.assign" if to else "report.unassign", target=report,
+        details={"to": to.get_username() if to else None},
+    )
+    return report
+
+
+@transaction.atomic
+def report_note_add(*, report: Report, by: User | None, text: str) -> ReportNote:
+    staff_require(by, "moderation.add_reportnote")
+    if not text.strip():
+        raise ApplicationError(_("Write a note."), field="text")
+    note = ReportNote.objects.create(report=report, author=by, text=text.strip())
+    audit_log(by=by, action="report.note", target=report, reason=note.text)
+    return note
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, by: User | None, reason: str = "") -> Report:
+    staff_require(by, "moderation.change_report")
+    if report.is_resolved:
+        return report
+    report.resolved_at, report.resolved_by = timezone.now(), by
+    report.save(update_fields=["resolved_at", "resolved_by"])
+    audit_log(by=by, action="report.resolve", target=report, reason=reason)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, by: User | None, reason: str = "") -> Report:
+    staff_require(by, "moderation.change_report")
+    if not report.is_resolved:
+        return report
+    report.resolved_at = report.resolved_by = None
+    report.save(update_fields=["resolved_at", "resolved_by"])
+    audit_log(by=by, action="report.reopen", target=report, reason=reason)
+    return report
+
+
+@transaction.atomic
+def account_note_add(*, account: Account, by: User | None, text: str) -> AccountNote:
+    staff_require(by, "moderation.add_accountnote")
+    if not text.strip():
+        raise ApplicationError(_("Write a note."), field="text")
+    note = AccountNote.objects.create(account=account, author=by, text=text.strip())
+    audit_log(by=by, action="account.note", target=account, reason=note.text)
+    return note
+
+
+# --- account actions ----------------------------------------------------------------------
+
+
+def _sessions_revoke(user: User) -> None:
+    """Log the user out everywhere. Database-backed sessions are not indexed by user, so
+    this reads the unexpired ones; cookie or cache sessions cannot be listed, and for those
+    the suspension middleware and `is_active` are what keep the user out."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return
+    for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store(session.session_key).delete()
+
+
+def _tokens_revoke(user: User) -> None:
+    """Revoke the user's OAuth tokens and pending authorisation codes (Mastodon apps)."""
+    if not apps.is_installed("oauth2_provider"):
+        return
+    from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
+
+    get_refresh_token_model().objects.filter(user=user).delete()
+    get_access_token_model().objects.filter(user=user).delete()
+    get_grant_model().objects.filter(user=user).delete()
+
+
+def _snapshot(statuses) -> list[dict]:
+    return [
+        {"id": str(s.pk), "url": s.get_absolute_url(), "text": s.text, "content": s.content,
+         "created_at": s.created_at.isoformat()}
+        for s in statuses
+    ]
+
+
+def _account_statuses(account: Account, status_ids) -> list[Status]:
+    ids = {int(i) for i in status_ids}
+    statuses = list(Status.objects.filter(pk__in=ids, account=account).select_related("account"))
+    if len(statuses) != len(ids):
+        raise ModerationActionError(_("These posts are not all by this account."))
+    return statuses
+
+
+def _strike_create(
+    *, account: Account, action: str, by: User | None, reason: str, report: Report | None,
+    statuses=(), ends_at=None, notify: bool = False,
+) -> AccountStrike:
+    strike = AccountStrike.objects.create(
+        account=account, action=action, text=reason.strip(), report=report,
+        statuses_snapshot=_snapshot(statuses), created_by=by, ends_at=ends_at,
+    )
+    audit_log(
+        by=by, action=f"account.{action}", target=account, reason=strike.text,
+        details={
+            "strike": strike.pk,
+            "report": report.pk if report else None,
+            "statuses": [str(s.pk) for s in statuses],
+            "until": ends_at.isoformat() if ends_at else None,
+        },
+    )
+    if report is not None and not report.is_resolved:
+        report_resolve(report=report, by=by, reason=_("Action taken: %(action)s") % {
+            "action": strike.get_action_display()})
+    if notify and account.user_id is not None:
+        from .tasks import strike_email_send
+
+        transaction.on_commit(lambda: strike_email_send.send(strike.pk))
+    return strike
+
+
+def _check_duration(action: str, duration: timedelta | None):
+    if duration is None:
+        return None
+    if action not in TIMED_ACTIONS:
+        raise ModerationActionError(_("Only limits and freezes can be timed."))
+    if duration <= timedelta(0):
+        raise ModerationActionError(_("A duration must be positive."), field="duration")
+    return timezone.now() + duration
+
+
+@transaction.atomic
+def account_action(
+    *,
+    account: Account,
+    action: str,
+    by: User | None,
+    reason: str = "",
+    report: Report | None = None,
+    status_ids=(),
+    duration: timedelta | None = None,
+    notify: bool = False,
+) -> AccountStrike:
+    """Take a moderation action against an account and record it as a strike its owner sees
+    (with `reason`, and by e-mail if `notify`). Resolves `report` if given. Limits and
+    freezes may last `duration`, then the sweep lifts them."""
+    staff_require(by, "moderation.take_action")
+    if action not in StrikeAction.values:
+        raise ModerationActionError(_("Unknown action."), field="action")
+    _check_may_act_on(account=account, by=by)
+    if report is not None and report.target_account_id != account.pk:
+        raise ModerationActionError(_("This report is about another account."))
+    ends_at = _check_duration(action, duration)
+    handler = _ACTIONS[action]
+    statuses = handler(account=account, by=by, status_ids=status_ids)
+    return _strike_create(
+        account=account, action=action, by=by, reason=reason, report=report,
+        statuses=statuses, ends_at=ends_at, notify=notify,
+    )
+
+
+def _warn(*, account, by, status_ids):
+    return _account_statuses(account, status_ids)
+
+
+def _mark_sensitive(*, account, by, status_ids):
+    if status_ids:
+        statuses = _account_statuses(account, status_ids)
+    else:
+        with_media = MediaAttachment.objects.filter(status__isnull=False).values("status")
+        statuses = list(Status.objects.filter(account=account, pk__in=with_media))
+    Status.objects.filter(pk__in=[s.pk for s in statuses]).update(sensitive=True)
+    return statuses
+
+
+def _delete_statuses(*, account, by, status_ids):
+    from statuses.services import status_delete
+
+    statuses = _account_statuses(account, status_ids)
+    if not statuses:
+        raise ModerationActionError(_("Choose the posts to remove."), field="status_ids")
+    for status in statuses:
+        # Deleting in the author's name reuses the one deletion path (boosts, media files,
+        # feeds); the moderator is who the strike and the audit log name.
+        status_delete(status=status, by=account)
+    return statuses
+
+
+def _freeze(*, account, by, status_ids):
+    if account.user is None:
+        raise ModerationActionError(_("Only local accounts can be frozen."))
+    if not account.user.is_active:
+        raise ModerationActionError(_("This account is already frozen."))
+    # Django refuses to authenticate inactive users, including through existing sessions.
+    User.objects.filter(pk=account.user_id).update(is_active=False)
+    _sessions_revoke(account.user)
+    _tokens_revoke(account.user)
+    return _account_statuses(account, status_ids)
+
+
+def _limit(*, account, by, status_ids):
+    if account.silenced_at is not None:
+        raise ModerationActionError(_("This account is already limited."))
+    Account.objects.filter(pk=account.pk).update(silenced_at=timezone.now())
+    return _account_statuses(account, status_ids)
+
+
+def _suspend(*, account, by, status_ids):
+    if account.is_suspended:
+        raise ModerationActionError(_("This account is already suspended."))
+    statuses = _account_statuses(account, status_ids)
+    now = timezone.now()
+    Account.objects.filter(pk=account.pk).update(suspended_at=now)
+    account.suspended_at = now
+    ScheduledErasure.objects.update_or_create(
+        account=account, defaults={"due_at": now + SUSPENSION_RETENTION},
+    )
+    if account.user is not None:
+        _sessions_revoke(account.user)
+        _tokens_revoke(account.user)
+    return statuses
+
+
+_ACTIONS = {
+    StrikeAction.WARN: _warn,
+    StrikeAction.MARK_SENSITIVE: _mark_sensitive,
+    StrikeAction.DELETE_STATUSES: _delete_statuses,
+    StrikeAction.FREEZE: _freeze,
+    StrikeAction.LIMIT: _limit,
+    StrikeAction.SUSPEND: _suspend,
+}
+
+
+def account_delete_activity(account: Account) -> dict:
+    """The Delete of the actor that tells peers a local account is gone (suspended)."""
+    from federation.activitypub.activities import render_delete_actor
+
+    return render_delete_actor(account)
+
+
+def _lift_strikes(account: Account, action: str) -> None:
+    AccountStrike.objects.filter(
+        account=account, action=action, lifted_at__isnull=True, overruled_at__isnull=True,
+    ).update(lifted_at=timezone.now())
+
+
+@transaction.atomic
+def account_unsuspend(*, account: Account, by: User | None, reason: str = "") -> Account:
+    """Lift a suspension while the data is kept; after erasure there is nothing to restore."""
+    staff_require(by, "moderation.take_action")
+    _check_may_act_on(account=account, by=by)
+    if not account.is_suspended:
+        raise ModerationActionError(_("This account is not suspended."))
+    if account.is_local and account.user_id is None:
+        raise ModerationActionError(_("This account's data has been erased; it cannot come back."))
+    Account.objects.filter(pk=account.pk).update(suspended_at=None)
+    account.suspended_at = None
+    ScheduledErasure.objects.filter(account=account).delete()
+    _lift_strikes(account, StrikeAction.SUSPEND)
+    audit_log(by=by, action="account.unsuspend", target=account, reason=reason)
+    return account
+
+
+@transaction.atomic
+def account_unlimit(*, account: Account, by: User | None, reason: str = "") -> Account:
+    staff_require(by, "moderation.take_action")
+    _check_may_act_on(account=account, by=by)
+    if account.silenced_at is None:
+        raise ModerationActionError(_("This account is not limited."))
+    Account.objects.filter(pk=account.pk).update(silenced_at=None)
+    account.silenced_at = None
+    _lift_strikes(account, StrikeAction.LIMIT)
+    audit_log(by=by, action="account.unlimit", target=account, reason=reason)
+    return account
+
+
+@transaction.atomic
+def account_unfreeze(*, account: Account, by: User | None, reason: str = "") -> Account:
+    staff_require(by, "moderation.take_action")
+    _check_may_act_on(account=account, by=by)
+    if account.user is None or account.user.is_active:
+        raise ModerationActionError(_("This account is not frozen."))
+    User.objects.filter(pk=account.user_id).update(is_active=True)
+    account.user.is_active = True
+    _lift_strikes(account, StrikeAction.FREEZE)
+    audit_log(by=by, action="account.unfreeze", target=account, reason=reason)
+    return account
+
+
+def _timed_actions_lift(now) -> int:
+    """Lift limits and freezes whose time is up (unless a longer one still holds)."""
+    lifted = 0
+    due = AccountStrike.objects.filter(
+        action__in=TIMED_ACTIONS, ends_at__lte=now, lifted_at__isnull=True,
+        overruled_at__isnull=True,
+    ).select_related("account__user")
+    for strike in due:
+        # Claim the strike: a sweep running twice lifts it once.
+        if not AccountStrike.objects.filter(pk=strike.pk, lifted_at__isnull=True).update(lifted_at=now):
+            continue
+        still_active = AccountStrike.objects.filter(
+            account=strike.account, action=strike.action, lifted_at__isnull=True,
+            overruled_at__isnull=True,
+        ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        if still_active.exists():
+            continue
+        account = strike.account
+        if strike.action == StrikeAction.LIMIT and account.silenced_at is not None:
+            Account.objects.filter(pk=account.pk).update(silenced_at=None)
+            audit_log(by=None, actor_name=SWEEP, action="account.unlimit", target=account,
+                      reason=_("The limit's time was up."))
+            lifted += 1
+        elif strike.action == StrikeAction.FREEZE and account.user and not account.user.is_active:
+            User.objects.filter(pk=account.user_id).update(is_active=True)
+            audit_log(by=None, actor_name=SWEEP, action="account.unfreeze", target=account,
+                      reason=_("The freeze's time was up."))
+            lifted += 1
+    return lifted
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_erase(*, account: Account) -> None:
+    """Erase what an account has posted and who it is (statuses, media, relationships,
+    profile, login). The row stays, suspended, so its name is never taken by someone else
+    and its strikes and reports remain on record."""
+    from statuses.services import status_delete
+
+    if not account.is_suspended:
+        raise ModerationActionError(_("Only a suspended account can be erased."))
+    for status in Status.objects.filter(account=account, reblog__isnull=True).iterator():
+        status_delete(status=status, by=account)
+    Status.objects.filter(account=account).delete()  # its boosts of others' posts
+    for media in MediaAttachment.objects.filter(account=account):
+        media.file.delete(save=False)
+        media.thumbnail.delete(save=False)
+        media.delete()
+    for model in (Follow, FollowRequest, Block, Mute):
+        model.objects.filter(Q(account=account) | Q(target_account=account)).delete()
+    Favourite.objects.filter(account=account).delete()
+    Bookmark.objects.filter(account=account).delete()
+    Notification.objects.filter(Q(account=account) | Q(from_account=account)).delete()
+    account.avatar.delete(save=False)
+    account.header.delete(save=False)
+    user = account.user
+    account.user = None
+    account.display_name = account.note = account.note_html = ""
+    account.fields = []
+    account.private_key = ""
+    account.save()
+    if user is not None:
+        user.delete()
+    ScheduledErasure.objects.filter(account=account).delete()
+
+
+@transaction.atomic
+def account_delete(*, account: Account, by: User | None, reason: str = "") -> None:
+    """Suspend (telling peers) and erase at once: the operator's `accounts delete`."""
+    staff_require(by, "moderation.take_action")
+    if not account.is_suspended:
+        account_action(account=account, action=StrikeAction.SUSPEND, by=by, reason=reason)
+        account.refresh_from_db()
+    account_erase(account=account)
+    audit_log(by=by, action="account.delete", target=account, reason=reason)
+
+
+def _erasures_run(now) -> int:
+    erased = 0
+    for scheduled in ScheduledErasure.objects.filter(due_at__lte=now).select_related("account"):
+        account = scheduled.account
+        if not account.is_suspended:
+            scheduled.delete()
+            continue
+        account_erase(account=account)
+        audit_log(by=None, actor_name=SWEEP, action="account.erase", target=account,
+                  reason=_("Suspended for %(days)d days.") % {"days": SUSPENSION_RETENTION.days})
+        erased += 1
+    return erased
+
+
+# --- appeals ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_create(*, strike: AccountStrike, user: User, text: str) -> Appeal:
+    """The strike's owner appeals it, once, within APPEAL_WINDOW."""
+    if strike.account.user_id != user.pk:
+        raise NotFoundError()
+    text = text.strip()
+    if not text:
+        raise AppealError(_("Say why this decision should be reversed."), field="text")
+    if len(text) > COMMENT_MAX_LENGTH * 2:
+        raise AppealError(
+            _("An appeal has at most %(n)d characters.") % {"n": COMMENT_MAX_LENGTH * 2}, field="text",
+        )
+    if strike.overruled_at is not None:
+        raise AppealError(_("This decision has already been reversed."))
+    if timezone.now() > strike.created_at + APPEAL_WINDOW:
+        raise AppealError(_("The time to appeal this decision is over."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(strike=strike, text=text)
+    except IntegrityError:
+        raise AppealError(_("You have already appealed this decision.")) from None
+
+
+def _strike_reverse(strike: AccountStrike, by: User | None, reason: str) -> None:
+    account = Account.objects.select_related("user").get(pk=strike.account_id)
+    active = strike.lifted_at is None
+    if strike.action == StrikeAction.SUSPEND and active and account.is_suspended:
+        account_unsuspend(account=account, by=by, reason=reason)
+    elif strike.action == StrikeAction.LIMIT and active and account.silenced_at is not None:
+        account_unlimit(account=account, by=by, reason=reason)
+    elif strike.action == StrikeAction.FREEZE and active and account.user and not account.user.is_active:
+        account_unfreeze(account=account, by=by, reason=reason)
+    elif strike.action == StrikeAction.MARK_SENSITIVE:
+        ids = [int(item["id"]) for item in strike.statuses_snapshot]
+        Status.objects.filter(pk__in=ids, account=account).update(sensitive=False)
+    # Removed posts cannot be restored: the reversal is recorded on the strike.
+
+
+@transaction.atomic
+def appeal_approve(*, appeal: Appeal, by: User | None, reason: str = "") -> Appeal:
+    """Approve an appeal: the strike is overruled and its action undone where it can be."""
+    staff_require(by, "moderation.change_appeal")
+    if appeal.state != AppealState.PENDING:
+        raise AppealError(_("This appeal has already been decided."))
+    strike = appeal.strike
+    _strike_reverse(strike, by, reason or _("Appeal approved."))
+    AccountStrike.objects.filter(pk=strike.pk).update(overruled_at=timezone.now())
+    appeal.state, appeal.decided_by, appeal.decided_at = AppealState.APPROVED, by, timezone.now()
+    appeal.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_log(by=by, action="appeal.approve", target=strike.account, reason=reason,
+              details={"strike": strike.pk, "appeal": appeal.pk})
+    return appeal
+
+
+@transaction.atomic
+def appeal_reject(*, appeal: Appeal, by: User | None, reason: str = "") -> Appeal:
+    staff_require(by, "moderation.change_appeal")
+    if appeal.state != AppealState.PENDING:
+        raise AppealError(_("This appeal has already been decided."))
+    appeal.state, appeal.decided_by, appeal.decided_at = AppealState.REJECTED, by, timezone.now()
+    appeal.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_log(by=by, action="appeal.reject", target=appeal.strike.account, reason=reason,
+              details={"strike": appeal.strike_id, "appeal": appeal.pk})
+    return appeal
+
+
+# --- roles and sign-ups -------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_role_change(*, user: User, role: str | None, by: User | None) -> User:
+    """Give `user` one role (owner, admin, moderator) or none. Staff may change the role of
+    people ranked below them, to a role below their own; the console may do anything."""
+    from accounts.services import user_role_set
+
+    if role is not None and role not in ROLE_GROUPS:
+        raise ApplicationError(_("Unknown role: %(role)s") % {"role": role})
+    if by is not None:
+        rank = user_rank(by)
+        if rank < RANKS[ADMIN]:
+            raise ForbiddenError(_("Only admins may change roles."))
+        wanted = RANKS[ROLE_GROUPS[role]] if role else 0
+        if by.pk == user.pk or user_rank(user) >= rank or wanted >= rank:
+            raise ForbiddenError(_("You may only give roles below your own to people below you."))
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()))
+    if role is None:
+        User.objects.filter(pk=user.pk).update(is_staff=False, is_superuser=False)
+        user.is_staff = user.is_superuser = False
+    else:
+        user_role_set(user=user, role=role)
+    audit_log(by=by, action="user.role", target=_user_target(user), details={"role": role})
+    return user
+
+
+def _user_target(user: User):
+    return getattr(user, "account", None) or user
+
+
+@transaction.atomic
+def signup_approve(*, user: User, by: User | None) -> User:
+    from accounts.services import user_approve
+
+    staff_require(by, "moderation.change_pendingsignup")
+    if user.approved:
+        return user
+    user_approve(user=user)
+    user.approved = True
+    audit_log(by=by, action="signup.approve", target=user.account)
+    return user
+
+
+@transaction.atomic
+def signup_reject(*, user: User, by: User | None, reason: str = "") -> None:
+    """Refuse a pending sign-up: the user and its account are deleted, the name freed."""
+    staff_require(by, "moderation.change_pendingsignup")
+    if user.approved:
+        raise ModerationActionError(_("This account is already approved."))
+    audit_log(by=by, action="signup.reject", target=f"@{user.username} <{user.email}>", reason=reason)
+    user.delete()
+
+
+def moderation_sweep(*, now=None) -> dict[str, int]:
+    """The periodic work: lift timed actions, erase accounts suspended long enough, drop
+    expired IP blocks, and close open sign-ups nobody is watching. Safe to run twice."""
+    from .blocks import ip_blocks_expire, registrations_auto_close
+
+    now = now or timezone.now()
+    return {
+        "lifted": _timed_actions_lift(now),
+        "erased": _erasures_run(now),
+        "ip_blocks_expired": ip_blocks_expire(now=now),
+        "registrations_closed": int(registrations_auto_close(now=now)),
+    }

@@ -1,0 +1,20 @@
+from django import template
+
+from accounts.models import User
+
+from ..models import Appeal, AppealState, Report
+
+register = template.Library()
+
+
+@register.inclusion_tag("moderation/admin/_queue_counts.html", takes_context=True)
+def moderation_queue_counts(context):
+    """What is waiting for moderators, above the admin index's app list."""
+    user = context["request"].user
+    return {
+        "can_see": user.has_perm("moderation.view_report"),
+        "can_see_dashboard": user.has_perm("moderation.view_dashboard"),
+        "open_reports": Report.objects.unresolved().count(),
+        "pending_appeals": Appeal.objects.filter(state=AppealState.PENDING).count(),
+        "pending_signups": User.objects.filter(approved=False, is_active=True).count(),
+    }
