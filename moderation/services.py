@@ -401,28 +401,28 @@ def _delete_statuses(*, account, by, status_ids):
 def _freeze(*, account, by, status_ids):
     if account.user is None:
         raise ModerationActionError(_("Only local accounts can be frozen."))
-    if not account.user.is_active:
-        raise ModerationActionError(_("This account is already frozen."))
     # Django refuses to authenticate inactive users, including through existing sessions.
-    User.objects.filter(pk=account.user_id).update(is_active=False)
+    if not User.objects.filter(pk=account.user_id, is_active=True).update(is_active=False):
+        raise ModerationActionError(_("This account is already frozen."))
+    account.user.is_active = False
     _sessions_revoke(account.user)
     _tokens_revoke(account.user)
     return _account_statuses(account, status_ids)
 
 
 def _limit(*, account, by, status_ids):
-    if account.silenced_at is not None:
+    now = timezone.now()
+    if not Account.objects.filter(pk=account.pk, silenced_at__isnull=True).update(silenced_at=now):
         raise ModerationActionError(_("This account is already limited."))
-    Account.objects.filter(pk=account.pk).update(silenced_at=timezone.now())
+    account.silenced_at = now
     return _account_statuses(account, status_ids)
 
 
 def _suspend(*, account, by, status_ids):
-    if account.is_suspended:
-        raise ModerationActionError(_("This account is already suspended."))
     statuses = _account_statuses(account, status_ids)
     now = timezone.now()
-    Account.objects.filter(pk=account.pk).update(suspended_at=now)
+    if not Account.objects.filter(pk=account.pk, suspended_at__isnull=True).update(suspended_at=now):
+        raise ModerationActionError(_("This account is already suspended."))
     account.suspended_at = now
     ScheduledErasure.objects.update_or_create(
         account=account, defaults={"due_at": now + SUSPENSION_RETENTION},
@@ -461,11 +461,11 @@ def account_unsuspend(*, account: Account, by: User | None, reason: str = "") ->
     """Lift a suspension while the data is kept; after erasure there is nothing to restore."""
     staff_require(by, "moderation.take_action")
     _check_may_act_on(account=account, by=by)
-    if not account.is_suspended:
-        raise ModerationActionError(_("This account is not suspended."))
+    account.refresh_from_db(fields=["suspended_at", "user"])
     if account.is_local and account.user_id is None:
         raise ModerationActionError(_("This account's data has been erased; it cannot come back."))
-    Account.objects.filter(pk=account.pk).update(suspended_at=None)
+    if not Account.objects.filter(pk=account.pk, suspended_at__isnull=False).update(suspended_at=None):
+        raise ModerationActionError(_("This account is not suspended."))
     account.suspended_at = None
     ScheduledErasure.objects.filter(account=account).delete()
     _lift_strikes(account, StrikeAction.SUSPEND)
@@ -477,9 +477,8 @@ def account_unsuspend(*, account: Account, by: User | None, reason: str = "") ->
 def account_unlimit(*, account: Account, by: User | None, reason: str = "") -> Account:
     staff_require(by, "moderation.take_action")
     _check_may_act_on(account=account, by=by)
-    if account.silenced_at is None:
+    if not Account.objects.filter(pk=account.pk, silenced_at__isnull=False).update(silenced_at=None):
         raise ModerationActionError(_("This account is not limited."))
-    Account.objects.filter(pk=account.pk).update(silenced_at=None)
     account.silenced_at = None
     _lift_strikes(account, StrikeAction.LIMIT)
     audit_log(by=by, action="account.unlimit", target=account, reason=reason)
@@ -490,9 +489,10 @@ def account_unlimit(*, account: Account, by: User | None, reason: str = "") -> A
 def account_unfreeze(*, account: Account, by: User | None, reason: str = "") -> Account:
     staff_require(by, "moderation.take_action")
     _check_may_act_on(account=account, by=by)
-    if account.user is None or account.user.is_active:
+    if account.user is None or not User.objects.filter(pk=account.user_id, is_active=False).update(
+        is_active=True
+    ):
         raise ModerationActionError(_("This account is not frozen."))
-    User.objects.filter(pk=account.user_id).update(is_active=True)
     account.user.is_active = True
     _lift_strikes(account, StrikeAction.FREEZE)
     audit_log(by=by, action="account.unfreeze", target=account, reason=reason)
