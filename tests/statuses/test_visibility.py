@@ -11,9 +11,11 @@ names the blocked person. The tests run on committed transactions so that the on
 side effects (fan-out, feed merges and unmerges) really happen, as they do in production.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.test import Client
 
 from accounts.models import Account, Notification, NotificationType
 from accounts.services import block_create, follow_request, mute_create, unfollow
@@ -448,3 +450,122 @@ def test_delete_removes_status_from_home_and_notifications(alice, bob, carol):
     for account in (alice, bob, carol):
         if (ids := feed_ids(account)) is not None:
             assert post.pk not in ids and boost.pk not in ids
+
+
+# --- the same tables, through the web pages ---------------------------------------------
+# What a person sees: the status's words in the HTML, or a 404 that is the very page a
+# nonexistent status gets.
+
+CSRF_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+
+
+def page_client(world: World, viewer: str) -> Client:
+    client = Client()
+    if viewer != "anonymous":
+        client.force_login(world.accounts[viewer].user)
+    return client
+
+
+def normalized_404(response, status_id: int) -> str:
+    assert response.status_code == 404
+    body = response.content.decode().replace(str(status_id), "ID")
+    return CSRF_RE.sub(r'\1"', body)
+
+
+def levels_in(html: str, kind: str) -> set[str]:
+    return {level for level in LEVELS if marker(kind, level) in html}
+
+
+def seen_on_pages(world: World, client: Client, *, logged_in: bool) -> dict[str, set[str]]:
+    """For each web surface, the levels at which alice's status shows there."""
+    missing_id = (Status.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1000
+    missing = normalized_404(client.get(f"/@alice/{missing_id}"), missing_id)
+    seen = {"status page": set()}
+    for level, status in world.top.items():
+        response = client.get(f"/@alice/{status.pk}")
+        if response.status_code == 200:
+            assert marker("top", level) in response.content.decode()
+            seen["status page"].add(level)
+        else:
+            # Exactly as if it did not exist: same code, same page, not a word of it.
+            assert normalized_404(response, status.pk) == missing
+            assert marker("top", level) not in response.content.decode()
+
+    def get(path: str) -> str:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        return response.content.decode()
+
+    seen["thread, as a reply"] = levels_in(get(f"/@olivia/{world.root.pk}"), "reply")
+    seen["thread, as the parent"] = {
+        level for level, answer in world.answer.items()
+        if marker("top", level) in get(f"/@olivia/{answer.pk}")
+    }
+    seen["profile posts"] = levels_in(get("/@alice"), "top")
+    seen["profile with replies"] = levels_in(get("/@alice/with_replies"), "reply")
+    seen["profile media"] = levels_in(get("/@alice/media"), "top")
+    seen["local"] = levels_in(get("/public/local"), "top")
+    seen["federated"] = levels_in(get("/public"), "top")
+    seen["hashtag"] = levels_in(get("/tags/matrix"), "top")
+    if logged_in:
+        seen["home"] = levels_in(get("/home"), "top")
+        seen["notifications"] = levels_in(get("/notifications"), "top")
+    else:
+        for path in ("/home", "/notifications"):
+            response = client.get(path)
+            assert response.status_code == 302 and "/auth/sign_in" in response["Location"]
+    return seen
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_pages(world, viewer):
+    expected = {
+        "status page": ON_PAGE[viewer],
+        "thread, as a reply": IN_THREAD[viewer],
+        "thread, as the parent": IN_THREAD[viewer],
+        "profile posts": ON_PROFILE[viewer],
+        "profile with replies": ON_PROFILE[viewer],
+        "profile media": ON_PROFILE[viewer],
+        "local": IN_PUBLIC_TIMELINES[viewer],
+        "federated": IN_PUBLIC_TIMELINES[viewer],
+        "hashtag": IN_PUBLIC_TIMELINES[viewer],
+    }
+    if viewer != "anonymous":
+        expected["home"] = IN_HOME[viewer]
+        expected["notifications"] = MENTION_NOTIFIED[viewer]
+    client = page_client(world, viewer)
+    assert seen_on_pages(world, client, logged_in=viewer != "anonymous") == expected
+
+
+@pytest.mark.parametrize("who_blocks", ["author blocks viewer", "viewer blocks author"])
+def test_boost_page_across_a_block_is_a_404(alice, bob, carol, boosted, who_blocks):
+    post, boost = boosted
+    client = Client()
+    client.force_login(bob.user)
+    assert client.get(f"/@carol/{boost.pk}").status_code == 302  # a boost leads to its post
+    assert "Worth a boost" in client.get("/home").content.decode()
+    if who_blocks == "author blocks viewer":
+        block_create(account=alice, target=bob)
+    else:
+        block_create(account=bob, target=alice)
+    for path in (f"/@carol/{boost.pk}", f"/@alice/{post.pk}"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Worth a boost" not in response.content.decode()
+    for path in ("/home", "/@carol"):
+        assert "Worth a boost" not in client.get(path).content.decode()
+
+
+def test_boost_by_a_muted_account_is_not_on_the_home_page(alice, bob, carol, boosted):
+    post, boost = boosted
+    mute_create(account=bob, target=carol)
+    client = Client()
+    client.force_login(bob.user)
+    assert "Worth a boost" not in client.get("/home").content.decode()
+    assert "Worth a boost" in client.get(f"/@alice/{post.pk}").content.decode()
+
+
+def test_status_url_with_another_accounts_name_is_a_404(alice, bob):
+    post = status_create(author=alice, text="Mine, not bob's")
+    assert Client().get(f"/@bob/{post.pk}").status_code == 404
+    assert Client().get(f"/@alice/{post.pk}").status_code == 200
