@@ -34,6 +34,11 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.statuses = statuses
         self.fields["status_ids"].choices = [(str(s.pk), str(s.pk)) for s in statuses]
+        if not ServerRule.objects.exists():
+            # No rules, no breaking them.
+            self.fields["category"].choices = [
+                choice for choice in ReportCategory.choices if choice[0] != ReportCategory.VIOLATION
+            ]
         if not remote:
             del self.fields["forward"]
 
