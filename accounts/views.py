@@ -69,23 +69,23 @@ def signup(request):
     form = SignupForm(request.POST or None, needs_approval=mode == RegistrationMode.APPROVAL)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.signup(**form.cleaned_data, locale=get_language())
+            account = services.signup(
+                **form.cleaned_data, locale=get_language(), ip=request.META.get("REMOTE_ADDR"),
+            )
         except services.RegistrationClosedError:
             return render(request, "accounts/signup_closed.html", status=403)
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            request.session["signup_email"] = account.user.email
+            request.session["signup"] = {"email": account.user.email, "pending": not account.user.approved}
             return redirect("accounts:signup_done")
     context = {"form": form, "rules": ServerRule.objects.all()}
     return render(request, "accounts/signup.html", context, status=400 if form.errors else 200)
 
 
 def signup_done(request):
-    context = {
-        "email": request.session.get("signup_email"),
-        "needs_approval": SiteSettings.current().registration_mode == RegistrationMode.APPROVAL,
-    }
+    done = request.session.get("signup", {})
+    context = {"email": done.get("email"), "needs_approval": done.get("pending", False)}
     return render(request, "accounts/signup_done.html", context)
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account, RegistrationMode, ServerRule, SiteSettings, User
+from moderation.models import IPBlock, IPBlockSeverity
 from tests.factories import PASSWORD, make_local_account
 
 SIGNUP = "/auth/sign_up"
@@ -172,7 +173,9 @@ def test_approval_mode_asks_for_a_reason_and_waits_for_the_admin(
     assert "This field is required." in without_reason.context["form"].errors["reason"]
     assert not User.objects.filter(username="zoe").exists()
 
-    assert post_signup(reason="I run the local bakery.").status_code == 302
+    done = post_signup(reason="I run the local bakery.")
+    assert done.status_code == 302
+    assert "The moderators will also review your request" in client.get(done["Location"]).content.decode()
     client.get(confirmation_path(mailoutbox[0]))
     user = User.objects.get(username="zoe")
     assert user.signup_reason == "I run the local bakery." and not user.approved
@@ -231,3 +234,24 @@ def test_logged_in_user_visiting_sign_up_goes_home(client_for):
     response = client_for(alice).get(SIGNUP)
 
     assert response.status_code == 302 and response["Location"] == reverse("statuses:home")
+
+
+@pytest.mark.django_db
+def test_signup_from_a_network_under_approval_waits_for_the_moderators(client, post_signup):
+    IPBlock.objects.create(ip="127.0.0.1/32", severity=IPBlockSeverity.APPROVAL)
+
+    response = post_signup()
+
+    assert not User.objects.get(username="zoe").approved
+    assert "The moderators will also review your request" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_signup_from_a_blocked_network_is_refused_with_a_message(client):
+    IPBlock.objects.create(ip="127.0.0.0/8", severity=IPBlockSeverity.SIGN_UP_BLOCK)
+
+    response = client.post(SIGNUP, signup_data())
+
+    assert response.status_code == 400
+    assert "Sign-ups from your network are not accepted." in response.content.decode()
+    assert not User.objects.exists()
