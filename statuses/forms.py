@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import ApplicationError
 
 from .models import MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_MAX_PER_STATUS, STATUS_MAX_CHARS, Visibility
+from .text import text_length
 
 # Languages a post may be written in (ISO 639-1 codes, named in their own language).
 LANGUAGE_CHOICES = sorted(
@@ -82,7 +83,6 @@ class ComposeForm(StatusTextForm):
             self.fields[f"description_{n}"] = forms.CharField(
                 label=_("Description of image %(n)d") % {"n": n}, required=False,
                 max_length=MEDIA_DESCRIPTION_MAX_CHARS,
-                help_text=_("Alt text, for people who cannot see the image."),
             )
 
     def image_rows(self):
@@ -94,13 +94,19 @@ class ComposeForm(StatusTextForm):
 
     def images_touched(self) -> bool:
         """Whether to show the image fields open: something was chosen, typed or refused."""
-        return any(
+        return bool(self.files) or any(
             file.errors or description.errors or description.value()
             for file, description in self.image_rows()
         )
 
     def clean(self):
         data = super().clean()
+        # The service decides on the length (and checks again). Images are processed before
+        # the service sees the text, so checking here too lets one submission report an
+        # overlong text together with a bad image.
+        length = text_length(data.get("text", "").strip()) + len(data.get("spoiler_text", "").strip())
+        if length > STATUS_MAX_CHARS:
+            self.add_error("text", _("A post has at most %(n)d characters.") % {"n": STATUS_MAX_CHARS})
         for n in range(1, MEDIA_MAX_PER_STATUS + 1):
             if data.get(f"description_{n}") and not data.get(f"image_{n}"):
                 # After an error the browser forgets the chosen files but keeps the
