@@ -451,6 +451,8 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 class ServiceAdmin(admin.ModelAdmin):
     """A block list whose rows are written by a service: the form only validates."""
 
+    exclude = ["created_at"]
+
     def save_model(self, request, obj, form, change):
         try:
             saved = self.service_save(request, obj)

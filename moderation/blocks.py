@@ -170,7 +170,7 @@ def domain_block_create(
     staff_require(by, "moderation.change_domainblock" if existing else "moderation.add_domainblock")
     if severity not in DomainBlockSeverity.values:
         raise ApplicationError(_("Unknown severity."), field="severity")
-    if domain == domain_normalize(settings.LOCAL_DOMAIN.split(":")[0]):
+    if domain == settings.LOCAL_DOMAIN.split(":")[0].lower():
         raise DomainInvalidError(_("This is our own domain."), field="domain")
     block = existing or DomainBlock(domain=domain)
     if existing:
