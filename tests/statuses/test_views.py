@@ -427,3 +427,33 @@ def test_landing_redirects_logged_in_people_home(alice, client_for):
     response = client_for(alice).get("/")
     assert response.status_code == 302
     assert response["Location"] == "/home"
+
+
+def test_pages_cost_the_same_number_of_queries_whatever_the_number_of_posts(
+    alice, bob, carol, client_for,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    follow_request(follower=alice, target=bob)
+    client = client_for(alice)
+
+    def add_posts(count):
+        for n in range(count):
+            picture = media_create(account=carol, file=image_file())
+            parent = status_create(author=carol, text=f"Photo {n}", media_ids=[picture.pk])
+            reblog_create(account=bob, status=status_create(author=carol, text="Reply", in_reply_to=parent))
+            status_create(author=bob, text=f"Hello @alice {n}")
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(path).status_code == 200
+        return len(context.captured_queries)
+
+    add_posts(1)
+    paths = ["/home", "/@bob", "/public/local", "/notifications"]
+    for path in paths:  # the first request also creates the site settings row
+        queries(path)
+    before = {path: queries(path) for path in paths}
+    add_posts(4)
+    assert {path: queries(path) for path in paths} == before
