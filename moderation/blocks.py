@@ -270,6 +270,9 @@ def ip_network_normalize(value: str) -> str:
 
 
 def _no_access_cache_clear() -> None:
+    # Now, for this transaction's own reads, and on commit, in case a request cached the
+    # old list in between.
+    cache.delete(NO_ACCESS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(NO_ACCESS_CACHE_KEY))
 
 
