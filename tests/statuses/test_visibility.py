@@ -178,14 +178,15 @@ MENTION_NOTIFIED = {
 }
 
 
-def rows(table):
-    return [pytest.param(viewer, expected, id=viewer) for viewer, expected in table.items()]
-
-
 # --- the surfaces, through the selectors ------------------------------------------------
+# Each look(world, viewer) answers: at which levels does alice's status show there?
 
 
-def seen_on_page(world: World, viewer: Account | None) -> set[str]:
+def levels_of(statuses, collection) -> set[str]:
+    return {level for level, status in collection.items() if status in statuses}
+
+
+def on_page(world: World, viewer: Account | None) -> set[str]:
     seen = set()
     for level, status in world.top.items():
         try:
@@ -198,45 +199,76 @@ def seen_on_page(world: World, viewer: Account | None) -> set[str]:
     return seen
 
 
-def levels_of(statuses, collection) -> set[str]:
-    return {level for level, status in collection.items() if status in statuses}
-
-
-@pytest.mark.parametrize(("viewer", "expected"), rows(ON_PAGE))
-def test_status_page(world, viewer, expected):
-    assert seen_on_page(world, world.viewer(viewer)) == expected
-
-
-@pytest.mark.parametrize(("viewer", "expected"), rows(IN_THREAD))
-def test_thread_as_reply(world, viewer, expected):
-    ancestors, descendants = status_context(viewer=world.viewer(viewer), status=world.root)
+def in_thread_as_reply(world: World, viewer: Account | None) -> set[str]:
+    ancestors, descendants = status_context(viewer=viewer, status=world.root)
     assert ancestors == []
-    assert levels_of(descendants, world.reply) == expected
-    # olivia's answers are public and visible to all: they are in nobody's way.
+    return levels_of(descendants, world.reply)
 
 
-@pytest.mark.parametrize(("viewer", "expected"), rows(IN_THREAD))
-def test_thread_as_parent(world, viewer, expected):
+def in_thread_as_parent(world: World, viewer: Account | None) -> set[str]:
     seen = set()
     for level, answer in world.answer.items():
-        ancestors, descendants = status_context(viewer=world.viewer(viewer), status=answer)
+        ancestors, descendants = status_context(viewer=viewer, status=answer)
         assert descendants == []
         assert ancestors in ([], [world.top[level]])
         if ancestors:
             seen.add(level)
-    assert seen == expected
+    return seen
 
 
-@pytest.mark.parametrize(("viewer", "expected"), rows(ON_PROFILE))
-@pytest.mark.parametrize(
-    ("tab", "collection"), [("posts", "top"), ("replies", "top"), ("replies", "reply"),
-                            ("media", "top")],
-)
-def test_profile_tabs(world, viewer, expected, tab, collection):
-    statuses = account_statuses(
-        viewer=world.viewer(viewer), account=world.accounts["author"], tab=tab,
-    )
-    assert levels_of(statuses, getattr(world, collection)) == expected
+def on_profile(tab: str, collection: str):
+    def look(world: World, viewer: Account | None) -> set[str]:
+        statuses = account_statuses(viewer=viewer, account=world.accounts["author"], tab=tab)
+        return levels_of(statuses, getattr(world, collection))
+
+    return look
+
+
+def in_home(world: World, viewer: Account) -> set[str]:
+    return levels_of(timeline_home(viewer=viewer, limit=40), world.top)
+
+
+def in_local(world: World, viewer: Account | None) -> set[str]:
+    return levels_of(timeline_local(viewer=viewer, limit=40), world.top)
+
+
+def in_federated(world: World, viewer: Account | None) -> set[str]:
+    return levels_of(timeline_federated(viewer=viewer, limit=40), world.top)
+
+
+def in_hashtag(world: World, viewer: Account | None) -> set[str]:
+    tag = Tag.objects.get(name__iexact="matrix")
+    return levels_of(timeline_tag(viewer=viewer, tag=tag, limit=40), world.top)
+
+
+def in_mention_notifications(world: World, viewer: Account) -> set[str]:
+    notifications = notifications_list(viewer=viewer, limit=40)
+    return levels_of([n.status for n in notifications if n.type == NotificationType.MENTION], world.top)
+
+
+SURFACES = {
+    "status page": (on_page, ON_PAGE),
+    "thread, as a reply": (in_thread_as_reply, IN_THREAD),
+    "thread, as the parent": (in_thread_as_parent, IN_THREAD),
+    "profile posts": (on_profile("posts", "top"), ON_PROFILE),
+    "profile with replies, posts": (on_profile("replies", "top"), ON_PROFILE),
+    "profile with replies, replies": (on_profile("replies", "reply"), ON_PROFILE),
+    "profile media": (on_profile("media", "top"), ON_PROFILE),
+    "home": (in_home, IN_HOME),
+    "local": (in_local, IN_PUBLIC_TIMELINES),
+    "federated": (in_federated, IN_PUBLIC_TIMELINES),
+    "hashtag": (in_hashtag, IN_PUBLIC_TIMELINES),
+    "mention notifications": (in_mention_notifications, MENTION_NOTIFIED),
+}
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_matrix(world, surface):
+    """One world per surface; the whole table (every viewer) compared at once, so a
+    failure shows which viewers see what they should not, or miss what they should."""
+    look, table = SURFACES[surface]
+    seen = {viewer: look(world, world.viewer(viewer)) for viewer in table}
+    assert seen == table
 
 
 def test_profile_posts_tab_leaves_out_replies_to_others(world):
@@ -245,33 +277,6 @@ def test_profile_posts_tab_leaves_out_replies_to_others(world):
     media = account_statuses(viewer=alice, account=alice, tab="media")
     assert not set(world.reply.values()) & set(posts)
     assert not set(world.reply.values()) & set(media)
-
-
-@pytest.mark.parametrize(("viewer", "expected"), rows(IN_HOME))
-def test_home(world, viewer, expected):
-    home = timeline_home(viewer=world.viewer(viewer), limit=40)
-    assert levels_of(home, world.top) == expected
-
-
-@pytest.mark.parametrize(("viewer", "expected"), rows(IN_PUBLIC_TIMELINES))
-@pytest.mark.parametrize("timeline", ["local", "federated", "tag"])
-def test_public_timelines(world, viewer, expected, timeline):
-    viewer = world.viewer(viewer)
-    if timeline == "local":
-        statuses = timeline_local(viewer=viewer, limit=40)
-    elif timeline == "federated":
-        statuses = timeline_federated(viewer=viewer, limit=40)
-    else:
-        tag = Tag.objects.get(name__iexact="matrix")
-        statuses = timeline_tag(viewer=viewer, tag=tag, limit=40)
-    assert levels_of(statuses, world.top) == expected
-
-
-@pytest.mark.parametrize(("viewer", "expected"), rows(MENTION_NOTIFIED))
-def test_mention_notifications(world, viewer, expected):
-    notifications = notifications_list(viewer=world.viewer(viewer), limit=40)
-    mentions = [n.status for n in notifications if n.type == NotificationType.MENTION]
-    assert levels_of(mentions, world.top) == expected
 
 
 def test_blocked_mentions_were_stored_before_the_block(world):
