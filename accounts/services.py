@@ -301,6 +301,10 @@ def profile_update(
             f"{name}.{image.extension}", ContentFile(image.data), save=False,
         )
     account.save()
+    if account.is_local:
+        from federation.services.outbound import publish_on_commit
+
+        publish_on_commit("profile", account.pk)  # Update(Person) to followers' servers
     if locked is False:
         # Unlocking accepts everyone who was waiting, as Mastodon does.
         for request in FollowRequest.objects.filter(target_account=account):
@@ -341,6 +345,10 @@ def follow_request(
             notification_create(
                 recipient=target, from_account=follower, type=NotificationType.FOLLOW_REQUEST,
             )
+        if created and not target.is_local:
+            from federation.services.outbound import publish_on_commit
+
+            publish_on_commit("follow", request.pk)  # the Follow, sent once this commits
         return request
     return _follow_create(follower=follower, target=target, show_reblogs=show_reblogs, notify=notify)
 
@@ -363,6 +371,10 @@ def _follow_create(*, follower: Account, target: Account, show_reblogs=True, not
 @transaction.atomic
 def follow_accept(*, follow_request: FollowRequest) -> Follow:
     request = follow_request
+    from federation.services.outbound import follow_answered
+
+    follow_answered(request_uri=request.uri, follower=request.account,
+                    target=request.target_account, accepted=True)
     Notification.objects.filter(
         account=request.target_account, from_account=request.account,
         type=NotificationType.FOLLOW_REQUEST,
@@ -375,6 +387,10 @@ def follow_accept(*, follow_request: FollowRequest) -> Follow:
 
 @transaction.atomic
 def follow_reject(*, follow_request: FollowRequest) -> None:
+    from federation.services.outbound import follow_answered
+
+    follow_answered(request_uri=follow_request.uri, follower=follow_request.account,
+                    target=follow_request.target_account, accepted=False)
     Notification.objects.filter(
         account=follow_request.target_account, from_account=follow_request.account,
         type=NotificationType.FOLLOW_REQUEST,
@@ -385,6 +401,9 @@ def follow_reject(*, follow_request: FollowRequest) -> None:
 @transaction.atomic
 def unfollow(*, follower: Account, target: Account) -> None:
     """Stop following (or withdraw a pending request); their posts leave my home feed."""
+    from federation.services.outbound import relationship_ending
+
+    relationship_ending(follower=follower, target=target)  # Undo(Follow) or Reject(Follow)
     FollowRequest.objects.filter(account=follower, target_account=target).delete()
     deleted, _rows = Follow.objects.filter(account=follower, target_account=target).delete()
     if deleted and follower.is_local:
@@ -402,7 +421,11 @@ def block_create(*, account: Account, target: Account) -> Block:
     """Block: severs follows and requests both ways; each stops seeing the other."""
     if account.pk == target.pk:
         raise FollowError(_("You cannot block yourself."))
-    block, _created = Block.objects.get_or_create(account=account, target_account=target)
+    block, created = Block.objects.get_or_create(account=account, target_account=target)
+    if created:
+        from federation.services.outbound import publish_on_commit
+
+        publish_on_commit("block", block.pk)
     unfollow(follower=account, target=target)
     unfollow(follower=target, target=account)
     Notification.objects.filter(account=account, from_account=target).delete()
@@ -410,6 +433,12 @@ def block_create(*, account: Account, target: Account) -> Block:
 
 
 def block_remove(*, account: Account, target: Account) -> None:
+    from federation.services.outbound import block_removed
+
+    for block in Block.objects.filter(account=account, target_account=target).select_related(
+        "account", "target_account",
+    ):
+        block_removed(block)
     Block.objects.filter(account=account, target_account=target).delete()
 
 

@@ -178,9 +178,12 @@ def status_create(
 
 
 def _after_commit_distribute(status: Status) -> None:
+    from federation.services.outbound import publish_on_commit
+
     from .tasks import distribute_status
 
     transaction.on_commit(lambda: distribute_status.send(status.pk))
+    publish_on_commit("status", status.pk)  # Create or Announce to other servers
 
 
 @transaction.atomic
@@ -215,6 +218,9 @@ def status_edit(
     status.edited_at = timezone.now()
     status.save()
     _snapshot(status, media, created_at=status.edited_at)
+    from federation.services.outbound import publish_on_commit
+
+    publish_on_commit("status_update", status.pk)
     for account in _link_mentions_and_tags(status, mentioned):
         notification_create(
             recipient=account, from_account=by, type=NotificationType.MENTION, status=status,
@@ -249,6 +255,9 @@ def status_delete(*, status: Status, by: Account) -> None:
     for item in status.media.all():
         item.file.delete(save=False)
         item.thumbnail.delete(save=False)
+    from federation.services.outbound import status_deleted
+
+    status_deleted(status)  # Delete / Undo(Announce) deliveries, made while the rows exist
     status.delete()  # cascades to boosts, favourites, mentions, notifications
     for status_id, author_id in removed:
         transaction.on_commit(
@@ -306,11 +315,19 @@ def favourite_create(*, account: Account, status: Status) -> Favourite:
             recipient=target.account, from_account=account, type=NotificationType.FAVOURITE,
             status=target,
         )
+        from federation.services.outbound import publish_on_commit
+
+        publish_on_commit("favourite", favourite.pk)
     return favourite
 
 
 def favourite_remove(*, account: Account, status: Status) -> None:
-    Favourite.objects.filter(account=account, status=_reblog_target(status)).delete()
+    from federation.services.outbound import favourite_removed
+
+    favourites = Favourite.objects.filter(account=account, status=_reblog_target(status))
+    for favourite in favourites.select_related("account", "status__account"):
+        favourite_removed(favourite)  # Undo(Like)
+    favourites.delete()
 
 
 def bookmark_create(*, account: Account, status: Status) -> Bookmark:

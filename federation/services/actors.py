@@ -7,7 +7,6 @@ from urllib.parse import quote, urlsplit
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -23,7 +22,6 @@ from federation.signatures import SignatureError, check_signed_request, signatur
 
 logger = logging.getLogger(__name__)
 
-KEY_CACHE_SECONDS = 24 * 3600
 _LOCAL_ACTOR_RE = re.compile(r"^/users/(?P<username>[A-Za-z0-9_]+)/?$")
 _LOCAL_PROFILE_RE = re.compile(r"^/@(?P<username>[A-Za-z0-9_]+)/?$")
 
@@ -137,8 +135,6 @@ def actor_upsert_remote(remote) -> Account:
             "moved_to": remote.moved_to, "fetched_at": timezone.now(),
         },
     )
-    if remote.public_key_id:
-        cache.set(_key_cache_key(remote.public_key_id), account.pk, KEY_CACHE_SECONDS)
     return account
 
 
@@ -215,18 +211,11 @@ def account_resolve_acct(acct: str) -> Account:
 # --- signed requests ----------------------------------------------------------------------
 
 
-def _key_cache_key(key_id: str) -> str:
-    return f"federation:key:{key_id}"
-
-
 def _account_for_key(key_id: str, *, refresh: bool) -> Account | None:
     actor_uri = key_id.split("#", 1)[0]
     if not refresh:
-        account_pk = cache.get(_key_cache_key(key_id))
-        account = Account.objects.filter(pk=account_pk).first() if account_pk else None
-        if account is None:
-            info = ActorInfo.objects.filter(key_id=key_id).select_related("account").first()
-            account = info.account if info else account_by_uri(actor_uri)
+        info = ActorInfo.objects.filter(key_id=key_id).select_related("account").first()
+        account = info.account if info else account_by_uri(actor_uri)
         if account is not None and account.public_key:
             return account
     return actor_fetch(actor_uri, key_id=key_id)

@@ -102,7 +102,8 @@ def ap_get(client, path):
 def remote_carol(db):
     from tests.factories import make_remote_account
 
-    return make_remote_account("carol", "remote.example")
+    return make_remote_account("carol", "remote.example",
+                               followers_url="https://remote.example/users/carol/followers")
 
 
 def key_of(account):
