@@ -13,7 +13,7 @@ app_name = "api"
 account = "api/v1/accounts/<str:account_id>"
 status = "api/v1/statuses/<str:status_id>"
 
-urlpatterns = [
+routes = [
     # OAuth 2 (django-oauth-toolkit behind Mastodon's paths).
     path(".well-known/oauth-authorization-server", oauth.authorization_server_metadata),
     path("oauth/authorize", oauth.AuthorizeView.as_view(), name="oauth-authorize"),
@@ -83,7 +83,17 @@ urlpatterns = [
     # Mastodon's placeholders for people without an avatar or header.
     path("avatars/original/missing.png", default_image, {"kind": "avatar"}),
     path("headers/original/missing.png", default_image, {"kind": "header"}),
+]
+
+urlpatterns = [
+    *routes,
+    # interop(Mastodon.py): clients call some endpoints with a trailing slash
+    # (/api/v2/instance/), which Mastodon accepts; so do we, on every API path.
+    *[
+        path(f"{route.pattern}/", route.callback, route.default_args)
+        for route in routes
+        if str(route.pattern).startswith("api/")
+    ],
     # Anything else under /api/ is a JSON 404, as Mastodon answers.
     re_path(r"^api/", not_found),
 ]
-
