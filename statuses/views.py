@@ -204,6 +204,8 @@ def _post_status(*, author: Account, form: ComposeForm, in_reply_to: Status | No
 def compose(request):
     reply_to_id = request.POST.get("in_reply_to") or request.GET.get("in_reply_to")
     in_reply_to = _access_or_404(request.user.account, reply_to_id) if reply_to_id else None
+    if in_reply_to is not None and in_reply_to.reblog_id:
+        in_reply_to = in_reply_to.reblog  # a reply goes to the post, not to its boost
     form = ComposeForm(
         request.POST or None, request.FILES or None, user=request.user, in_reply_to=in_reply_to,
     )
