@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.api.ratelimit.RateLimitMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "moderation.middleware.ModerationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -180,5 +181,7 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     "REQUEST_APPROVAL_PROMPT": "force",
 }
+# Requests per 5 minutes per token (or per address without one) on the client API.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=300)
 # Named so that accounts.AppRegistration's migration can point at it (a swappable model).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -14,6 +14,14 @@ from accounts.api.apps import app_create
 ALL = "read write follow push"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit windows live in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def oauth_app(db):
     application, secret = app_create(

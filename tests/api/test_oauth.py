@@ -234,3 +234,19 @@ def test_unknown_api_path_is_json_404(db):
     response = APIClient().get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"error": "Record not found"}
+
+
+def test_rate_limit_headers_and_429(alice, api_for, settings):
+    settings.API_RATE_LIMIT = 3
+    api = api_for(alice)
+    first = api.get("/api/v1/accounts/verify_credentials")
+    assert first["X-RateLimit-Limit"] == "3" and first["X-RateLimit-Remaining"] == "2"
+    assert first["X-RateLimit-Reset"].endswith("Z")
+    api.get("/api/v1/accounts/verify_credentials")
+    api.get("/api/v1/accounts/verify_credentials")
+    limited = api.get("/api/v1/accounts/verify_credentials")
+    assert limited.status_code == 429
+    assert_matches_contract(limited, "/api/v1/accounts/verify_credentials")
+    assert int(limited["Retry-After"]) > 0
+    # Another token has its own allowance.
+    assert api_for(alice).get("/api/v1/accounts/verify_credentials").status_code == 200
