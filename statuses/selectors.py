@@ -3,7 +3,7 @@ rule and prefetches what pages and serializers read."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account, Block, Mute, Notification
 
@@ -187,7 +187,13 @@ def notifications_visible(*, viewer: Account) -> QuerySet:
         .exclude(from_account__in=blocked)
         .exclude(from_account__in=muted)
         .filter(from_account__suspended_at__isnull=True)
-        .filter(Q(status__isnull=True) | Q(status__in=visible_statuses(viewer).values("pk")))
+        # A correlated EXISTS checks each notification's status by primary key; `status__in`
+        # made PostgreSQL build the set of every status the viewer may see (the whole table)
+        # on each count, i.e. on every logged-in page.
+        .filter(
+            Q(status__isnull=True)
+            | Q(Exists(visible_statuses(viewer).filter(pk=OuterRef("status_id"))))
+        )
     )
 
 
