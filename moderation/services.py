@@ -142,8 +142,7 @@ def report_create(
     forward: bool = False,
 ) -> Report:
     """A local user reports an account and some of its statuses (only ones they may see).
-    A report about a remote account may ask to be forwarded to its server: it then waits
-    with `forward` set and no `forwarded_at` until its Flag is delivered."""
+    A report about a remote account may be forwarded to its server (on commit)."""
     if reporter.pk == target.pk:
         raise ReportInvalidError(_("You cannot report yourself."))
     if target.is_suspended:
@@ -161,6 +160,10 @@ def report_create(
     )
     report.statuses.set(statuses)
     report.rules.set(rules)
+    if report.forward:
+        from .tasks import report_forward
+
+        transaction.on_commit(lambda: report_forward.send(report.pk))
     return report
 
 
@@ -201,6 +204,24 @@ def report_flag_activity(report: Report) -> dict:
         "content": report.comment,
         "object": [report.target_account.activitypub_id, *status_ids],
     }
+
+
+@transaction.atomic
+def report_forward_deliver(*, report_id: int) -> None:
+    """Send a report's Flag to the reported account's server, once (the task calls this)."""
+    from federation.services.delivery import deliveries_create
+
+    report = Report.objects.select_related("target_account").filter(pk=report_id, forward=True).first()
+    if report is None or report.target_account.is_local:
+        return
+    # Claim the report: a task run twice forwards once.
+    if not Report.objects.filter(pk=report.pk, forwarded_at__isnull=True).update(forwarded_at=timezone.now()):
+        return
+    target = report.target_account
+    deliveries_create(
+        activity=report_flag_activity(report), signer=None,
+        inboxes=[target.shared_inbox_url or target.inbox_url],
+    )
 
 
 @transaction.atomic
@@ -430,6 +451,10 @@ def _suspend(*, account, by, status_ids):
     if account.user is not None:
         _sessions_revoke(account.user)
         _tokens_revoke(account.user)
+    if account.is_local:
+        from .tasks import account_suspension_federate
+
+        transaction.on_commit(lambda: account_suspension_federate.send(account.pk))
     return statuses
 
 
@@ -448,6 +473,21 @@ def account_delete_activity(account: Account) -> dict:
     from federation.activitypub.activities import render_delete_actor
 
     return render_delete_actor(account)
+
+
+def account_suspension_deliver(*, account_id: int) -> None:
+    """Tell every server we know that a suspended local account is gone (Delete of the
+    actor), as Mastodon does; deliveries are unique, so a second run adds nothing."""
+    from federation.services.delivery import deliveries_create
+
+    account = Account.objects.filter(pk=account_id, domain__isnull=True, suspended_at__isnull=False).first()
+    if account is None:
+        return
+    known = Account.objects.remote().not_suspended().values_list("shared_inbox_url", "inbox_url").distinct()
+    deliveries_create(
+        activity=account_delete_activity(account), signer=account,
+        inboxes={shared or inbox for shared, inbox in known},
+    )
 
 
 def _lift_strikes(account: Account, action: str) -> None:
@@ -469,6 +509,11 @@ def account_unsuspend(*, account: Account, by: User | None, reason: str = "") ->
     account.suspended_at = None
     ScheduledErasure.objects.filter(account=account).delete()
     _lift_strikes(account, StrikeAction.SUSPEND)
+    if account.is_local:
+        from federation.services.outbound import publish_on_commit
+
+        # Peers deleted the actor; an Update makes them fetch it again.
+        publish_on_commit("profile", account.pk)
     audit_log(by=by, action="account.unsuspend", target=account, reason=reason)
     return account
 
@@ -538,12 +583,15 @@ def account_erase(*, account: Account) -> None:
     """Erase what an account has posted and who it is (statuses, media, relationships,
     profile, login). The row stays, suspended, so its name is never taken by someone else
     and its strikes and reports remain on record."""
+    from federation.services.outbound import inbound
     from statuses.services import status_delete
 
     if not account.is_suspended:
         raise ModerationActionError(_("Only a suspended account can be erased."))
-    for status in Status.objects.filter(account=account, reblog__isnull=True).iterator():
-        status_delete(status=status, by=account)
+    # Peers were sent the Delete of the actor at suspension: no Delete per post.
+    with inbound():
+        for status in Status.objects.filter(account=account, reblog__isnull=True).iterator():
+            status_delete(status=status, by=account)
     Status.objects.filter(account=account).delete()  # its boosts of others' posts
     for media in MediaAttachment.objects.filter(account=account):
         media.file.delete(save=False)

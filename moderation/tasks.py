@@ -9,6 +9,22 @@ def strike_email_send(strike_id: int) -> None:
     strike_email(strike_id=strike_id)
 
 
+@dramatiq.actor(queue_name="deliveries", max_retries=5)
+def report_forward(report_id: int) -> None:
+    """Send a report's Flag to the reported account's server."""
+    from moderation.services import report_forward_deliver
+
+    report_forward_deliver(report_id=report_id)
+
+
+@dramatiq.actor(queue_name="deliveries", max_retries=5)
+def account_suspension_federate(account_id: int) -> None:
+    """Tell known servers a suspended local account is gone."""
+    from moderation.services import account_suspension_deliver
+
+    account_suspension_deliver(account_id=account_id)
+
+
 @dramatiq.actor(queue_name="default", max_retries=3)
 def moderation_sweep() -> None:
     """Periodic work (also `manage.py moderation sweep`): timed actions, erasures, expired
