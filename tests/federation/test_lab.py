@@ -1,0 +1,255 @@
+"""End to end on the loopback fediverse lab (../shared/peers): Pouet served by gunicorn
+with TLS as ours.test (and a second Pouet as ours2.test) federating with the Fedify peer
+carol@fedify.test. Skipped when the lab cannot run here (no node/npm, not root); one lab
+per machine, so a run holding the lock makes others skip rather than collide."""
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB = ROOT.parent / "shared" / "peers" / "lab"
+LAB_DIR = Path(os.environ.get("POUET_LAB_DIR", "/tmp/pouet-lab"))
+SERVERS = {"ours.test": "127.0.0.2", "ours2.test": "127.0.0.3"}
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def _lab_unavailable() -> str:
+    if os.environ.get("POUET_SKIP_LAB"):
+        return "POUET_SKIP_LAB is set"
+    if not LAB.exists():
+        return "no ../shared/peers/lab"
+    if not (shutil.which("node") and shutil.which("npm") and shutil.which("openssl")):
+        return "the lab needs node, npm and openssl"
+    if os.geteuid() != 0:
+        return "the lab needs root (/etc/hosts, port 443)"
+    return ""
+
+
+pytestmark = pytest.mark.skipif(bool(_lab_unavailable()), reason=_lab_unavailable() or "lab")
+
+
+class Pouet:
+    """One Pouet server process with its own SQLite database."""
+
+    def __init__(self, domain: str, ip: str, env: dict, workdir: Path):
+        self.domain, self.ip, self.workdir = domain, ip, workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **env, "LOCAL_DOMAIN": domain, "ALLOW_PRIVATE_ADDRESSES": "true", "TASKS_INLINE": "true",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}", "MEDIA_ROOT": str(workdir / "media"),
+            "SECRET_KEY": f"lab-{domain}", "REDIS_URL": "", "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+        self.env.pop("PYTEST_CURRENT_TEST", None)
+        (workdir / "db.sqlite3").unlink(missing_ok=True)
+        self.manage("migrate", "-v0")
+        self.process = None
+
+    def manage(self, *args) -> str:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode:
+            raise AssertionError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def run(self, code: str):
+        """Run Python in the server's environment; it prints one JSON line, returned parsed."""
+        out = self.manage("shell", "-c", code)
+        return json.loads(out.strip().splitlines()[-1])
+
+    def start(self, ca: Path):
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        log = open(self.workdir / "server.log", "w")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "config.wsgi", "--bind", f"{self.ip}:443", "--certfile", str(ca / "server.pem"),
+             "--keyfile", str(ca / "server.key"), "--workers", "2", "--threads", "4",
+             "--keep-alive", "75", "--access-logfile", "-"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"https://{self.domain}/.well-known/nodeinfo", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.3)
+        raise AssertionError((self.workdir / "server.log").read_text()[-3000:])
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def lab():
+    LAB_DIR.mkdir(parents=True, exist_ok=True)
+    lock = open(LAB_DIR.parent / "pouet-lab.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pytest.skip("another test run holds the lab")
+    out = subprocess.run([str(LAB), "up", str(LAB_DIR)], check=True, capture_output=True, text=True,
+                         timeout=600).stdout
+    exports = dict(line[7:].split("=", 1) for line in out.splitlines() if line.startswith("export "))
+    saved = {k: os.environ.get(k) for k in exports}
+    os.environ.update(exports)  # this process's requests trust the lab CA too
+    env = {**os.environ, **exports}
+    ca = LAB_DIR / "ca"
+    servers = {}
+    try:
+        for domain, ip in SERVERS.items():
+            servers[domain] = Pouet(domain, ip, env, LAB_DIR / domain)
+            servers[domain].run(
+                "import json; from tests.factories import make_local_account; "
+                "[make_local_account(u) for u in ('alice', 'bob')]; print(json.dumps(1))"
+            )
+            servers[domain].start(ca)
+        subprocess.run([str(LAB), "peer", "start", str(LAB_DIR), "fedify.test", "127.0.0.4"],
+                       check=True, capture_output=True, env=env, timeout=120)
+        yield servers
+    finally:
+        subprocess.run([str(LAB), "peer", "stop", str(LAB_DIR), "fedify.test"], capture_output=True)
+        for server in servers.values():
+            server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        lock.close()
+
+
+def control(path, body=None, method=None):
+    url = f"https://fedify.test/_control/{path}"
+    response = requests.request(method or ("POST" if body is not None else "GET"), url, json=body, timeout=30)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def eventually(check, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.3)
+
+
+def peer_log(kind):
+    return control(f"log?type={kind}")
+
+
+QUERY_PRELUDE = (
+    "import json\n"
+    "from accounts.models import Account, Follow, FollowRequest, Notification\n"
+    "from statuses.models import Status\n"
+    "alice = Account.objects.get(username='alice', domain=None)\n"
+)
+
+
+def test_lab_fedify_follows_us_and_gets_our_posts(lab):
+    ours = lab["ours.test"]
+    control("follow", {"target": "acct:alice@ours.test"})
+    assert eventually(lambda: [a for a in peer_log("Accept") if a["actor"] == "https://ours.test/users/alice"])
+    assert ours.run(QUERY_PRELUDE + "print(json.dumps(Follow.objects.filter(target_account=alice, "
+                    "account__uri='https://fedify.test/users/carol').exists()))")
+    ours.run(QUERY_PRELUDE + "from statuses.services import status_create\n"
+             "status_create(author=alice, text='Hello from Pouet #lab')\n"
+             "status_create(author=alice, text='only for followers', visibility='private')\n"
+             "print(json.dumps(1))")
+    creates = eventually(lambda: [c for c in peer_log("Create")
+                                  if c["actor"] == "https://ours.test/users/alice"], timeout=20)
+    contents = {c["json"]["object"]["content"] for c in creates}
+    assert any("Hello from Pouet" in c for c in contents)
+    assert any("only for followers" in c for c in contents)
+    assert control("state")["errors"] == []
+
+
+def test_lab_we_follow_fedify_and_read_replies(lab):
+    ours = lab["ours.test"]
+    follow = ours.run(
+        QUERY_PRELUDE + "from accounts.services import follow_request\n"
+        "from federation.services.actors import account_resolve_acct\n"
+        "carol = account_resolve_acct('carol@fedify.test')\n"
+        "follow_request(follower=alice, target=carol)\n"
+        "import time; time.sleep(1)\n"
+        "print(json.dumps(Follow.objects.filter(account=alice, target_account=carol).exists()))"
+    )
+    assert follow or eventually(lambda: ours.run(
+        QUERY_PRELUDE + "print(json.dumps(Follow.objects.filter(account=alice, "
+        "target_account__uri='https://fedify.test/users/carol').exists()))"))
+    note = control("note", {"content": "<p>Hi Pouet <script>alert(1)</script></p>"})
+    seen = eventually(lambda: ours.run(
+        QUERY_PRELUDE + f"s = Status.objects.filter(uri={note['note']!r}).first()\n"
+        "print(json.dumps(s and s.content))"))
+    assert seen and "Hi Pouet" in seen and "script" not in seen
+    # On alice's home timeline (the feed is the database query of the embedded default).
+    home = ours.run(
+        QUERY_PRELUDE + "from statuses.feeds import home_filter\n"
+        "from statuses.permissions import visible_statuses\n"
+        "qs = visible_statuses(alice, Status.objects.filter(home_filter(alice)))\n"
+        f"print(json.dumps(qs.filter(uri={note['note']!r}).exists()))")
+    assert home
+    # Alice replies; carol receives the reply in her thread.
+    ours.run(QUERY_PRELUDE + "from statuses.services import status_create\n"
+             f"parent = Status.objects.get(uri={note['note']!r})\n"
+             "status_create(author=alice, text='@carol@fedify.test welcome!', in_reply_to=parent)\n"
+             "print(json.dumps(1))")
+    replies = eventually(lambda: [c for c in peer_log("Create")
+                                  if c["json"]["object"].get("inReplyTo") == note["note"]])
+    assert replies
+
+
+def test_lab_followers_only_and_direct_from_fedify(lab):
+    ours = lab["ours.test"]
+    private = control("note", {"content": "for my followers", "visibility": "followers"})
+    direct = control("note", {"content": "just you", "visibility": "direct", "to": "acct:bob@ours.test"})
+    found = eventually(lambda: ours.run(
+        QUERY_PRELUDE + "from statuses.permissions import is_visible_to\n"
+        "bob = Account.objects.get(username='bob', domain=None)\n"
+        f"p = Status.objects.filter(uri={private['note']!r}).first()\n"
+        f"d = Status.objects.filter(uri={direct['note']!r}).first()\n"
+        "print(json.dumps(p and d and [p.visibility, is_visible_to(p, alice), is_visible_to(p, bob), "
+        "is_visible_to(p, None), d.visibility, is_visible_to(d, bob), is_visible_to(d, alice)]))"))
+    assert found == ["private", True, False, False, "direct", True, False]
+
+
+def test_lab_signed_fetches_of_our_documents(lab):
+    lab["ours.test"].run(QUERY_PRELUDE + "from statuses.services import status_create\n"
+                         "s = status_create(author=alice, text='fetch me')\n"
+                         "print(json.dumps(1))")
+    actor = control("lookup", {"target": "acct:alice@ours.test"})
+    assert actor["id"] == "https://ours.test/users/alice"
+
+
+def test_lab_pouet_to_pouet(lab):
+    ours, ours2 = lab["ours.test"], lab["ours2.test"]
+    # bob@ours2.test follows alice@ours.test, then alice posts and bob sees it.
+    assert ours2.run(
+        "import json\nfrom accounts.models import Account, Follow\n"
+        "from accounts.services import follow_request\n"
+        "from federation.services.actors import account_resolve_acct\n"
+        "bob = Account.objects.get(username='bob', domain=None)\n"
+        "alice = account_resolve_acct('alice@ours.test')\n"
+        "follow_request(follower=bob, target=alice)\n"
+        "import time; time.sleep(1)\n"
+        "print(json.dumps(Follow.objects.filter(account=bob, target_account=alice).exists()))")
+    ours.run(QUERY_PRELUDE + "from statuses.services import status_create\n"
+             "status_create(author=alice, text='hello ours2 @bob@ours2.test')\n"
+             "print(json.dumps(1))")
+    got = eventually(lambda: ours2.run(
+        "import json\nfrom statuses.models import Status\nfrom accounts.models import Notification\n"
+        "s = Status.objects.filter(account__domain='ours.test', content__contains='hello ours2').first()\n"
+        "n = Notification.objects.filter(type='mention', account__username='bob').exists()\n"
+        "print(json.dumps(bool(s) and n))"))
+    assert got
