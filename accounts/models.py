@@ -312,3 +312,56 @@ class AppRegistration(models.Model):
     scopes = models.CharField(max_length=1000, default="read")
     website = models.URLField(max_length=2048, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class Marker(models.Model):
+    """Where a user stopped reading a timeline (Mastodon's markers), synced across apps."""
+
+    class Timeline(models.TextChoices):
+        HOME = "home"
+        NOTIFICATIONS = "notifications"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="markers")
+    timeline = models.CharField(max_length=20, choices=Timeline.choices)
+    last_read_id = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "timeline"], name="marker_unique"),
+        ]
+
+
+class List(models.Model):
+    """A user's named group of followed accounts, with its own timeline."""
+
+    class RepliesPolicy(models.TextChoices):
+        FOLLOWED = "followed"
+        LIST = "list"
+        NONE = "none"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lists")
+    title = models.CharField(max_length=100)
+    replies_policy = models.CharField(
+        max_length=10, choices=RepliesPolicy.choices, default=RepliesPolicy.LIST,
+    )
+    exclusive = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ListAccount(models.Model):
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="list_memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["list", "account"], name="list_account_unique"),
+        ]

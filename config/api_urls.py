@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from accounts.api import apps, oauth
+from accounts.api import apps, lists, oauth
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
 from statuses.api import instance, notifications, timelines
@@ -38,6 +38,13 @@ routes = [
     path(f"{account}/mute", accounts.account_mute),
     path(f"{account}/unmute", accounts.account_unmute),
     path(f"{account}/statuses", timelines.account_statuses),
+    path(f"{account}/lists", lists.account_lists),
+    # Lists and markers.
+    path("api/v1/lists", lists.lists),
+    path("api/v1/lists/<str:list_id>", lists.list_detail),
+    path("api/v1/lists/<str:list_id>/accounts", lists.list_accounts),
+    path("api/v1/timelines/list/<str:list_id>", timelines.timeline_list),
+    path("api/v1/markers", lists.markers),
     # Statuses.
     path("api/v1/statuses", statuses.status_create_or_many),
     path(status, statuses.status_detail),

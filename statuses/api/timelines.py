@@ -2,14 +2,16 @@
 bookmarks). Each is the visibility rule (`visible_statuses`) narrowed by the list's own
 filter, read one keyset page at a time."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.api.auth import scoped, viewer
+from accounts.api.lists import access_list
 from accounts.api.paging import page_params, paginate, with_link
 from accounts.api.views import access_account
+from accounts.models import Follow, List, ListAccount
 from statuses.feeds import home_filter
 from statuses.models import Bookmark, Favourite, MediaAttachment, Status, StatusPin, Tag, Visibility
 from statuses.permissions import not_muted_by, visible_statuses
@@ -53,6 +55,24 @@ def timeline_home_view(request):
         return with_link(Response(statuses_data(page, me)), request, page)
     # Catching up (since_id / min_id) reads the database, the feed's source of truth.
     queryset = visible_statuses(me).filter(home_filter(me) & not_muted_by(me))
+    return statuses_page(request, queryset, me=me)
+
+
+@api_view(["GET"])
+@permission_classes([scoped("read:lists")])
+def timeline_list(request, list_id):
+    """Posts and boosts of the list's members, replies as its policy says."""
+    me = viewer(request)
+    item = access_list(owner=me, list_id=list_id)
+    members = ListAccount.objects.filter(list=item).values("account")
+    queryset = visible_statuses(me).filter(account__in=members).filter(not_muted_by(me))
+    shown = Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=F("account"))
+    if item.replies_policy == List.RepliesPolicy.LIST:
+        shown |= Q(in_reply_to_account__in=members) | Q(in_reply_to_account=me)
+    elif item.replies_policy == List.RepliesPolicy.FOLLOWED:
+        followed = Follow.objects.filter(account=me).values("target_account")
+        shown |= Q(in_reply_to_account__in=followed) | Q(in_reply_to_account=me)
+    queryset = queryset.filter(shown)
     return statuses_page(request, queryset, me=me)
 
 

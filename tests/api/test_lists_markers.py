@@ -1,0 +1,64 @@
+from accounts.services import follow_request
+from statuses.services import status_create
+from tests.api.contract import assert_matches_contract
+
+
+def test_list_crud_members_and_timeline(alice, bob, carol, dave, api_for):
+    follow_request(follower=alice, target=bob)
+    follow_request(follower=alice, target=carol)
+    api = api_for(alice)
+
+    created = api.post("/api/v1/lists", {"title": "Friends", "replies_policy": "list"}, format="json")
+    assert created.status_code == 200
+    assert_matches_contract(created, "/api/v1/lists", "post")
+    list_id = created.json()["id"]
+    url = f"/api/v1/lists/{list_id}"
+
+    added = api.post(f"{url}/accounts", {"account_ids": [str(bob.pk)]}, format="json")
+    assert added.status_code == 200
+    refused = api.post(f"{url}/accounts", {"account_ids": [str(dave.pk)]}, format="json")
+    assert refused.status_code == 422  # not followed
+    members = api.get(f"{url}/accounts")
+    assert_matches_contract(members, "/api/v1/lists/{id}/accounts")
+    assert [a["username"] for a in members.json()] == ["bob"]
+    assert_matches_contract(api.get(f"/api/v1/accounts/{bob.pk}/lists"), "/api/v1/accounts/{id}/lists")
+
+    from_bob = status_create(author=bob, text="in the list")
+    status_create(author=carol, text="not in the list")
+    carols = status_create(author=carol, text="c")
+    status_create(author=bob, text="@carol reply to a non-member", in_reply_to=carols)
+    timeline = api.get(f"/api/v1/timelines/list/{list_id}")
+    assert_matches_contract(timeline, "/api/v1/timelines/list/{list_id}")
+    assert [s["id"] for s in timeline.json()] == [str(from_bob.pk)]
+
+    renamed = api.put(url, {"title": "Pals"}, format="json")
+    assert_matches_contract(renamed, "/api/v1/lists/{id}", "put")
+    assert renamed.json()["title"] == "Pals"
+    assert api_for(bob).get(url).status_code == 404
+    assert api_for(bob).get(f"/api/v1/timelines/list/{list_id}").status_code == 404
+
+    assert api.delete(f"{url}/accounts", {"account_ids": [str(bob.pk)]}, format="json").status_code == 200
+    assert api.get(f"{url}/accounts").json() == []
+    assert api.delete(url).status_code == 200
+    assert api.get("/api/v1/lists").json() == []
+
+
+def test_markers(alice, bob, api_for):
+    status_create(author=bob, text="@alice hello")
+    api = api_for(alice)
+    assert api.get("/api/v1/notifications/unread_count").json() == {"count": 1}
+    newest = api.get("/api/v1/notifications").json()[0]["id"]
+
+    saved = api.post("/api/v1/markers", {"notifications": {"last_read_id": newest},
+                                        "home": {"last_read_id": "12345"}}, format="json")
+    assert saved.status_code == 200
+    assert_matches_contract(saved, "/api/v1/markers", "post")
+    assert saved.json()["notifications"]["version"] == 1
+    assert api.get("/api/v1/notifications/unread_count").json() == {"count": 0}
+
+    form = api.post("/api/v1/markers", {"home[last_read_id]": "23456"})
+    assert form.json()["home"] == {**form.json()["home"], "last_read_id": "23456", "version": 2}
+    got = api.get("/api/v1/markers", {"timeline[]": ["home", "notifications"]})
+    assert_matches_contract(got, "/api/v1/markers")
+    assert set(got.json()) == {"home", "notifications"}
+    assert api.post("/api/v1/markers", {"home": {"last_read_id": "abc"}}, format="json").status_code == 422
