@@ -307,6 +307,26 @@ def feeds_rebuild() -> dict:
     return {"built": built, "entries": entries}
 
 
+def feeds_ensure() -> dict | None:
+    """Rebuild the Redis feeds when some are missing (a flushed Redis database); None if
+    they are all there."""
+    from accounts.models import Account
+    from bench.common import log
+    from statuses.feeds import redis_client
+
+    client = redis_client()
+    if client is None:
+        return None
+    present = sum(1 for _key in client.scan_iter("feed:home:*", count=1000))
+    if present >= Account.objects.local().count():
+        return None
+    log(f"{present} home feeds in Redis: rebuilding all")
+    started = time.perf_counter()
+    report = feeds_rebuild()
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    return report
+
+
 def reset() -> None:
     """Drop the benchmark database and empty the benchmark Redis database (both ours alone)."""
     import redis
@@ -324,7 +344,8 @@ def ensure_seeded(*, accounts: int, statuses: int, force: bool = False) -> dict 
 
     if not force and is_seeded(accounts=accounts, statuses=statuses):
         log(f"dataset present: {dataset_counts()}")
-        return None
+        rebuilt = feeds_ensure()
+        return {"feeds_rebuilt": rebuilt} if rebuilt else None
     log(f"seeding {accounts:,} accounts and {statuses:,} statuses …")
     report = seed(accounts=accounts, statuses=statuses)
     log(f"seeded: {report}")
@@ -363,8 +384,8 @@ def main() -> None:
     from bench import common
 
     report = prepare(options)
-    if report is None:
-        print("Dataset already present; use --reset to seed again.")
+    if report is None or "feeds_rebuilt" in report:
+        print(f"Dataset already present ({report or 'feeds present'}); use --reset to seed again.")
         return
     common.print_table(
         "Seed", ["what", "count", "seconds"],

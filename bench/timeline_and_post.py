@@ -17,9 +17,17 @@ import random
 import time
 
 from bench import common
-from bench.seed import POSTERS, arguments, prepare
+from bench.seed import POSTERS, arguments, feeds_ensure, prepare
 
 PAGE = 20
+
+
+def _feeds_missing() -> int:
+    from accounts.models import Account
+    from statuses.feeds import redis_client
+
+    present = sum(1 for _key in redis_client().scan_iter("feed:home:*", count=1000))
+    return max(0, Account.objects.local().count() - present)
 
 
 def _viewers(count: int) -> list:
@@ -203,14 +211,19 @@ def main() -> None:
     viewers = _viewers(options.viewers)
     following = sorted(Follow.objects.filter(account=v).count() for v in viewers)
     common.log(f"{len(viewers)} viewers, following median {following[len(following) // 2]}")
-    timeline_rows, post_rows = [], []
+    timeline_rows, post_rows, warnings = [], [], []
     for mode in options.modes.split(","):
         redis_url = common.redis_url() if mode == "redis" else ""
         with override_settings(REDIS_URL=redis_url):
+            if mode == "redis":
+                feeds_ensure()
             common.log(f"{mode}: timelines …")
             timeline_rows += measure_timelines(viewers=viewers, requests=options.requests, mode=mode)
             common.log(f"{mode}: posts …")
             post_rows += measure_posts(posts=options.posts, mode=mode)
+            if mode == "redis" and (missing := _feeds_missing()):
+                # Someone flushed our Redis database mid-run: pages rebuilt feeds on the fly.
+                warnings.append(f"{missing} home feeds vanished from Redis during the run")
 
     print(f"\n$ {common.command_line()}")
     common.print_table(
@@ -226,7 +239,10 @@ def main() -> None:
         [[r["mode"], r["what"], r["K"], r["p50_ms"], r["p95_ms"], r["sql"], r.get("us_per_follower"),
           r.get("ratio_p50")] for r in post_rows],
     )
+    for warning in warnings:
+        print(f"WARNING: {warning}; the Redis figures include feed rebuilds")
     common.write_results("timeline_and_post", {
+        "warnings": warnings,
         "options": vars(options), "seed": seed_report,
         "viewers_following_median": following[len(following) // 2],
         "timelines": timeline_rows, "posts": post_rows,
