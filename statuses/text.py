@@ -36,7 +36,7 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
     return [
         (m.index, m.last_index, m.url)
         for m in matches
-        if m.url.startswith(("http://", "https://"))
+        if m.url.lower().startswith(("http://", "https://"))  # HTTPS://… is a link too
     ]
 
 
@@ -102,7 +102,7 @@ def text_length(text: str) -> int:
 
 
 def _render_url(url: str) -> str:
-    shown = re.sub(r"^https?://(www\.)?", "", url)
+    shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE)
     if len(shown) > URL_DISPLAY_LENGTH:
         shown = (
             f'<span class="ellipsis">{escape(shown[:URL_DISPLAY_LENGTH])}</span>'
