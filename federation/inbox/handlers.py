@@ -297,3 +297,26 @@ def handle_block(activity, actor: Account) -> None:
         block = block_create(account=actor, target=target)
     if not Block.objects.filter(uri=activity.id).exists():
         Block.objects.filter(pk=block.pk, uri__isnull=True).update(uri=activity.id)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+@handles("Flag")
+def handle_flag(activity, actor: Account) -> None:
+    """A report from another server about our accounts (and their statuses), into
+    moderation. Mastodon sends it from its instance actor, keeping the reporter anonymous."""
+    from moderation.services import report_create_remote
+
+    items = activity.object if isinstance(activity.object, list) else [activity.object]
+    objects = [uri for uri in (id_of(o) for o in items) if uri]
+    targets = {a.pk: a for a in (_local_account(uri) for uri in objects) if a is not None}
+    statuses = [s for s in (status_by_uri(uri) for uri in objects) if s is not None and s.is_local]
+    content = activity.raw.get("content")
+    for target in targets.values():
+        uri = activity.id if len(targets) == 1 else f"{activity.id}#{target.pk}"
+        report_create_remote(
+            reporter=actor, target=target, uri=uri,
+            comment=content if isinstance(content, str) else "",
+            statuses=[s for s in statuses if s.account_id == target.pk],
+        )

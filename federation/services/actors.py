@@ -5,7 +5,6 @@ import logging
 import re
 from urllib.parse import quote, urlsplit
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -122,6 +121,10 @@ def actor_upsert_remote(remote) -> Account:
                     raise
                 Account.objects.filter(pk=stale.pk).update(username=f"{stale.username}_{stale.pk}")
                 account = Account.objects.create(uri=remote.id, domain=domain, **values)
+        from moderation.blocks import account_apply_domain_policy
+
+        # A new account of a limited (or suspended) domain starts limited (or suspended).
+        account_apply_domain_policy(account=account)
     else:
         Account.objects.filter(pk=account.pk).update(**values)
         for name, value in values.items():
@@ -262,14 +265,8 @@ def known_signer(request) -> Account | None:
 
 
 def domain_is_blocked(domain: str) -> bool:
-    """Whether moderation suspended this domain (moderation owns the rule; this asks it)."""
-    try:
-        model = apps.get_model("moderation", "DomainBlock")
-    except LookupError:
-        return False
-    domain = domain.lower().split(":")[0]
-    candidates = [domain] + [domain.split(".", i)[-1] for i in range(1, domain.count("."))]
-    queryset = model.objects.filter(domain__in=candidates)
-    if hasattr(model, "severity"):
-        queryset = queryset.filter(severity="suspend")
-    return queryset.exists()
+    """Whether we refuse this domain: suspended by a domain block, or not allowlisted when
+    limited federation is on (moderation owns the rule; this asks it)."""
+    from moderation.blocks import domain_policy
+
+    return bool(domain) and domain_policy(domain).refused

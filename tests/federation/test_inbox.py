@@ -393,3 +393,38 @@ def test_inbox_fetches_unknown_actor(post, alice, network):
     assert Follow.objects.filter(account__uri=dave, target_account=alice).exists()
     fetch = next(s for s in network.sent if s["method"] == "GET")
     assert 'keyId="https://pouet.test/actor#main-key"' in fetch["headers"]["Signature"]
+
+
+def test_inbox_flag_becomes_a_report(post, alice, remote_carol):
+    from moderation.models import Report
+
+    status = status_create(author=alice, text="reported")
+    flag = {"id": "https://remote.example/reports/1", "type": "Flag", "actor": CAROL,
+            "content": "spam", "object": [ALICE, status.activitypub_id]}
+    post(flag)
+    post(flag)
+    report = Report.objects.get()
+    assert report.target_account == alice and report.comment == "spam"
+    assert list(report.statuses.all()) == [status]
+
+
+def test_inbox_refuses_blocked_domain(post, alice, remote_carol):
+    from moderation.models import DomainBlock
+
+    DomainBlock.objects.create(domain="remote.example", severity="suspend")
+    assert post(FOLLOW).status_code == 403
+    assert not InboxActivity.objects.exists()
+
+
+def test_new_account_of_limited_domain_starts_limited(db, network):
+    from federation.services.actors import actor_fetch
+    from moderation.models import DomainBlock
+    from tests.federation.conftest import fixture
+
+    DomainBlock.objects.create(domain="limited.example", severity="limit")
+    actor = fixture("mastodon/actor-person-gargron.json")
+    uri = "https://limited.example/users/x"
+    actor.update(id=uri, preferredUsername="x", publicKey={
+        "id": f"{uri}#main-key", "owner": uri, "publicKeyPem": FIXED_PUBLIC_KEY})
+    network.add(uri, actor)
+    assert actor_fetch(uri).silenced_at is not None
