@@ -131,5 +131,7 @@ def test_timeline_page_costs_a_bounded_number_of_queries(alice, bob, carol, api_
     add_rich_statuses(2)
     few = count_queries()
     add_rich_statuses(10)
-    assert count_queries() == few
+    # Five times the content, not one query more (prefetches that find nothing are skipped,
+    # hence "at most").
+    assert count_queries() <= few
     assert few <= 25
