@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
-from statuses.api import instance, notifications, timelines
+from statuses.api import discovery, instance, notifications, timelines
 from statuses.api import views as statuses
 
 app_name = "api"
@@ -27,6 +27,7 @@ routes = [
     path("api/v1/accounts/update_credentials", accounts.update_credentials),
     path("api/v1/accounts/lookup", accounts.account_lookup),
     path("api/v1/accounts/relationships", accounts.account_relationships),
+    path("api/v1/accounts/search", discovery.accounts_search),
     path(account, accounts.account_detail),
     path(f"{account}/followers", accounts.account_followers),
     path(f"{account}/following", accounts.account_following),
@@ -39,6 +40,7 @@ routes = [
     path(f"{account}/unmute", accounts.account_unmute),
     path(f"{account}/statuses", timelines.account_statuses),
     path(f"{account}/lists", lists.account_lists),
+    path(f"{account}/featured_tags", discovery.empty_list),
     # Lists and markers.
     path("api/v1/lists", lists.lists),
     path("api/v1/lists/<str:list_id>", lists.list_detail),
@@ -80,6 +82,25 @@ routes = [
     path("api/v1/instance", instance.instance_v1),
     path("api/v2/instance", instance.instance_v2),
     path("api/v1/instance/rules", instance.instance_rules),
+    path("api/v1/instance/peers", discovery.instance_peers),
+    path("api/v1/instance/activity", discovery.instance_activity),
+    # Search, hashtags, trends, suggestions.
+    path("api/v2/search", discovery.search_v2),
+    path("api/v1/tags/<str:name>", discovery.tag_detail),
+    path("api/v1/trends", discovery.trends_tags),
+    path("api/v1/trends/tags", discovery.trends_tags),
+    path("api/v1/trends/statuses", discovery.trends_statuses),
+    path("api/v1/trends/links", discovery.trends_links),
+    path("api/v2/suggestions", discovery.suggestions),
+    # Features not built yet: an empty list, as for an account that has none.
+    path("api/v1/announcements", discovery.empty_list),
+    path("api/v1/conversations", discovery.empty_list),
+    path("api/v1/domain_blocks", discovery.empty_list),
+    path("api/v1/filters", discovery.empty_list),
+    path("api/v2/filters", discovery.empty_list),
+    path("api/v1/scheduled_statuses", discovery.empty_list),
+    path("api/v1/followed_tags", discovery.empty_list),
+    path("api/v1/featured_tags", discovery.empty_list),
     path("api/v1/follow_requests", accounts.follow_requests),
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),
