@@ -23,11 +23,14 @@ PAGE = 20
 
 
 def _feeds_missing() -> int:
-    from accounts.models import Account
-    from statuses.feeds import redis_client
+    from bench.seed import seeded_accounts
+    from statuses.feeds import feed_key, redis_client
 
-    present = sum(1 for _key in redis_client().scan_iter("feed:home:*", count=1000))
-    return max(0, Account.objects.local().count() - present)
+    accounts = list(seeded_accounts().values_list("pk", flat=True))
+    with redis_client().pipeline(transaction=False) as pipe:
+        for pk in accounts:
+            pipe.exists(feed_key(pk))
+        return len(accounts) - sum(pipe.execute())
 
 
 def _viewers(count: int) -> list:

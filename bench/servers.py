@@ -1,0 +1,119 @@
+"""Processes as in production, started and stopped by a benchmark: gunicorn web workers and
+dramatiq workers by queue, on the benchmark database and Redis. Each is stopped by its own
+process id when the benchmark ends."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import common
+
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _log_path(name: str) -> Path:
+    common.RESULTS_DIR.mkdir(exist_ok=True)
+    return common.RESULTS_DIR / f"{name}.log"
+
+
+@contextmanager
+def gunicorn(*, workers: int = 2, threads: int = 1, tasks_inline: bool = False):
+    """Serve bench.wsgi on a free loopback port; yields the base URL."""
+    port = free_port()
+    log = _log_path("gunicorn").open("w")
+    process = subprocess.Popen(
+        [
+            PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-",
+            "--access-logformat", '%(s)s %(m)s %(U)s %(M)sms', "--log-level", "warning",
+            "--timeout", "120", "--backlog", "2048",
+        ],
+        cwd=common.ROOT, env=common.bench_environ(tasks_inline=tasks_inline),
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({process.returncode}); see {log.name}")
+            try:
+                urllib.request.urlopen(f"{base}/_bench/floor", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        common.log(f"gunicorn pid {process.pid}, {workers} workers × {threads} threads at {base}")
+        yield base, process
+    finally:
+        _stop(process)
+        log.close()
+
+
+@contextmanager
+def dramatiq_workers(*, queues: list[str], processes: int = 1, threads: int = 4):
+    """`manage.py rundramatiq` for these queues, as a production worker would run."""
+    log = _log_path("dramatiq-" + "-".join(queues)).open("w")
+    process = subprocess.Popen(
+        [
+            PYTHON, "manage.py", "rundramatiq", "--processes", str(processes), "--threads", str(threads),
+            "--queues", *queues,
+        ],
+        cwd=common.ROOT, env=common.bench_environ(tasks_inline=False),
+        stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,  # its worker processes are stopped with it
+    )
+    try:
+        time.sleep(3)  # imports, broker connection
+        if process.poll() is not None:
+            raise RuntimeError(f"dramatiq exited ({process.returncode}); see {log.name}")
+        common.log(f"dramatiq pid {process.pid}: queues {', '.join(queues)}, {processes}×{threads}")
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
