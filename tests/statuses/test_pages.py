@@ -139,3 +139,15 @@ def test_static_files_the_pages_use_exist():
     used |= set(VISIBILITY_ICONS.values()) | set(NOTIFICATION_ICONS.values())
     for name in used:
         assert f'id="{name}"' in sprite, name
+
+
+def test_a_form_without_its_csrf_token_is_refused_with_an_explanation(alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice.user)
+    response = client.post("/compose", {"text": "Hello", "visibility": "public", "language": "en"})
+    assert response.status_code == 403
+    assert "This form could not be accepted" in text_of(response)
+    assert "Nothing was changed." in text_of(response)
+    assert not alice.statuses.exists()
