@@ -17,7 +17,13 @@ from federation.activitypub.actors import parse_actor
 from federation.activitypub.common import ParseError, host_of, local_base
 from federation.activitypub.notes import plain_text
 from federation.models import ActorInfo, InstanceActor
-from federation.signatures import SignatureError, check_signed_request, signature_matches
+from federation.signatures import (
+    SignatureError,
+    check_signed_request,
+    rfc9421_key_id,
+    signature_matches,
+    verify_rfc9421,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -230,26 +236,62 @@ def _paths(path: str) -> list[str]:
 
 
 def verify_request(request, *, body: bytes | None) -> Account:
-    """The account whose key signed this Django request; SignatureError otherwise.
-    A failing cached key is refetched once (the actor may have rotated its keys)."""
+    """The account whose key signed this Django request (draft-cavage `Signature`, or RFC
+    9421 `Signature-Input`); SignatureError otherwise. A failing cached key is refetched
+    once (the actor may have rotated its keys)."""
+    if request.headers.get("Signature-Input"):
+        return _verify_rfc9421(request, body=body)
     method = request.method
     path = request.get_full_path()
     parsed = check_signed_request(method=method, path=path, headers=request.headers, body=body)
-    if local_username_from_uri(parsed.key_id) is not None:
-        raise SignatureError("A request cannot be signed with our own keys.")
+    _refuse_own_key(parsed.key_id)
     for refresh in (False, True):
-        try:
-            account = _account_for_key(parsed.key_id, refresh=refresh)
-        except (http.RemoteFetchError, ParseError) as error:
-            raise SignatureError(f"Cannot fetch the key {parsed.key_id}: {error.message}") from error
-        if account is None or not account.public_key:
+        account = _signer_account(parsed.key_id, refresh=refresh)
+        if account is None:
             continue
-        if host_of(account.uri) != host_of(parsed.key_id):
-            raise SignatureError("The key and its actor live on different hosts.")
         for candidate in _paths(path):
             if signature_matches(parsed, method=method, path=candidate, headers=request.headers,
                                  public_key_pem=account.public_key):
                 return account
+    raise SignatureError("The signature does not verify.")
+
+
+def _refuse_own_key(key_id: str) -> None:
+    if host_of(key_id) == settings.LOCAL_DOMAIN.lower():
+        raise SignatureError("A request cannot be signed with our own keys.")
+
+
+def _signer_account(key_id: str, *, refresh: bool) -> Account | None:
+    try:
+        account = _account_for_key(key_id, refresh=refresh)
+    except (http.RemoteFetchError, ParseError) as error:
+        raise SignatureError(f"Cannot fetch the key {key_id}: {error.message}") from error
+    if account is None or not account.public_key:
+        return None
+    if host_of(account.uri) != host_of(key_id):
+        raise SignatureError("The key and its actor live on different hosts.")
+    return account
+
+
+def _verify_rfc9421(request, *, body: bytes | None) -> Account:
+    key_id = rfc9421_key_id(request.headers)
+    if not key_id:
+        raise SignatureError("No keyid in Signature-Input.")
+    _refuse_own_key(key_id)
+    url = f"https://{request.get_host()}{request.get_full_path()}"
+    for refresh in (False, True):
+        account = _signer_account(key_id, refresh=refresh)
+        if account is None:
+            continue
+        try:
+            verify_rfc9421(
+                method=request.method, url=url, headers=request.headers, body=body,
+                lookup=lambda kid, account=account: account.public_key if kid == key_id else None,
+            )
+            return account
+        except SignatureError:
+            if refresh:
+                raise
     raise SignatureError("The signature does not verify.")
 
 
