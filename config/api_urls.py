@@ -78,6 +78,11 @@ routes = [
     path("api/v1/notifications/unread_count", notifications.notifications_unread),
     path("api/v1/notifications/<str:notification_id>", notifications.notification_detail),
     path("api/v1/notifications/<str:notification_id>/dismiss", notifications.notification_dismiss_view),
+    path("api/v2/notifications", notifications.notifications_v2),
+    path("api/v2/notifications/unread_count", notifications.notifications_unread),
+    path("api/v2/notifications/<str:group_key>", notifications.notification_group),
+    path("api/v2/notifications/<str:group_key>/accounts", notifications.notification_group_accounts),
+    path("api/v2/notifications/<str:group_key>/dismiss", notifications.notification_group_dismiss),
     # The server.
     path("api/v1/instance", instance.instance_v1),
     path("api/v2/instance", instance.instance_v2),

@@ -39,3 +39,38 @@ def test_notifications_list_filter_get_dismiss_clear(alice, bob, carol, api_for)
     assert api.post("/api/v1/notifications/clear").status_code == 200
     assert not Notification.objects.filter(account=alice).exists()
 
+
+
+def test_grouped_notifications_v2(alice, bob, carol, dave, api_for):
+    status = status_create(author=alice, text="hello")
+    for fan in (bob, carol, dave):
+        favourite_create(account=fan, status=status)
+    follow_request(follower=bob, target=alice)
+    status_create(author=carol, text="@alice hi")
+    api = api_for(alice)
+
+    grouped = api.get("/api/v2/notifications")
+    assert grouped.status_code == 200
+    assert_matches_contract(grouped, "/api/v2/notifications")
+    groups = grouped.json()["notification_groups"]
+    assert [g["type"] for g in groups] == ["mention", "follow", "favourite"]
+    favourites = groups[2]
+    assert favourites["notifications_count"] == 3
+    assert favourites["sample_account_ids"] == [str(dave.pk), str(carol.pk), str(bob.pk)]
+    assert {a["username"] for a in grouped.json()["accounts"]} == {"bob", "carol", "dave"}
+
+    key = favourites["group_key"]
+    one = api.get(f"/api/v2/notifications/{key}")
+    assert_matches_contract(one, "/api/v2/notifications/{group_key}")
+    assert one.json()["notification_groups"][0]["notifications_count"] == 3
+    who = api.get(f"/api/v2/notifications/{key}/accounts")
+    assert_matches_contract(who, "/api/v2/notifications/{group_key}/accounts")
+    assert len(who.json()) == 3
+    assert api_for(bob).get(f"/api/v2/notifications/{key}").status_code == 404
+    assert api.get("/api/v2/notifications/nonsense-key").status_code == 404
+
+    unread = api.get("/api/v2/notifications/unread_count")
+    assert_matches_contract(unread, "/api/v2/notifications/unread_count")
+    assert api.post(f"/api/v2/notifications/{key}/dismiss").status_code == 200
+    assert [g["type"] for g in api.get("/api/v2/notifications").json()["notification_groups"]] == [
+        "mention", "follow"]
