@@ -151,3 +151,14 @@ def test_a_form_without_its_csrf_token_is_refused_with_an_explanation(alice):
     assert "This form could not be accepted" in text_of(response)
     assert "Nothing was changed." in text_of(response)
     assert not alice.statuses.exists()
+
+
+def test_moderators_read_statuses_in_the_admin_without_editing_them(alice, admin_client):
+    status = status_create(author=alice, text="Looked at by a moderator")
+    listing = admin_client.get("/admin/statuses/status/")
+    assert listing.status_code == 200
+    assert "Looked at by a moderator" in text_of(listing)
+    page = admin_client.get(f"/admin/statuses/status/{status.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()  # read-only: changes go through services
+    assert admin_client.post(f"/admin/statuses/status/{status.pk}/delete/").status_code == 403
