@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from accounts.api import apps, lists, oauth
+from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
 from statuses.api import discovery, instance, notifications, timelines
@@ -19,6 +19,7 @@ routes = [
     path("oauth/authorize", oauth.AuthorizeView.as_view(), name="oauth-authorize"),
     path("oauth/token", oauth.MastodonTokenView.as_view(), name="oauth-token"),
     path("oauth/revoke", oauth.MastodonRevokeView.as_view(), name="oauth-revoke"),
+    path("api/openapi.json", schema.openapi_view),
     path("api/v1/apps", apps.apps_create),
     path("api/v1/apps/verify_credentials", apps.apps_verify_credentials),
     # Accounts.

@@ -74,5 +74,7 @@ def scoped(read: str | None = None, write: str | None = None, *, user: bool = Tr
                 raise ForbiddenError("Your login is currently pending approval")
             return True
 
+    # Read by the generated OpenAPI description (accounts/api/schema.py).
+    Scoped.read_scope, Scoped.write_scope, Scoped.public, Scoped.user = read, write, public, user
     Scoped.__name__ = f"Scoped({read}, {write})"
     return Scoped
