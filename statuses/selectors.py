@@ -9,7 +9,7 @@ from accounts.models import Account, Block, Mute, Notification
 
 from .feeds import home_feed_ids, home_filter
 from .models import Bookmark, Favourite, Status, StatusPin, Tag, Visibility
-from .permissions import not_muted_by, visible_statuses
+from .permissions import PUBLIC_VISIBILITIES, not_muted_by, visible_statuses
 
 PAGE_SIZE = 20
 
@@ -147,7 +147,11 @@ def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerSta
         set(), set(), set(), set(),
         favourites_count=counts(Favourite.objects, "status"),
         reblogs_count=counts(Status.objects, "reblog"),
-        replies_count=counts(Status.objects, "in_reply_to"),
+        # As Mastodon: public and unlisted replies only, so that the count never tells
+        # anyone that a followers-only or direct reply exists.
+        replies_count=counts(
+            Status.objects.filter(visibility__in=PUBLIC_VISIBILITIES), "in_reply_to",
+        ),
     )
     if viewer is not None and ids:
         state.favourited = set(
