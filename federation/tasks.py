@@ -33,3 +33,16 @@ def publish(kind: str, object_id: int) -> None:
     from federation.services.outbound import publish_local
 
     publish_local(kind=kind, object_id=object_id)
+
+
+@dramatiq.actor(queue_name="ingress", max_retries=3)
+def resolve_parent(status_id: int, parent_uri: str, depth: int) -> None:
+    """Complete a thread: fetch a reply's missing parent (bounded depth)."""
+    from config.errors import ApplicationError
+    from federation.services.statuses import OriginError, thread_parent_resolve
+
+    try:
+        thread_parent_resolve(status_id=status_id, parent_uri=parent_uri, depth=depth)
+    except (ApplicationError, OriginError) as error:
+        if getattr(error, "transient", False):
+            raise  # unreachable server: dramatiq retries; refusals are final

@@ -24,4 +24,5 @@ urlpatterns = [
     path(f"{USER}/statuses/<int:status_id>", documents.status_object, name="status"),
     path(f"{USER}/statuses/<int:status_id>/activity", documents.status_activity,
          name="status_activity"),
+    path(f"{USER}/statuses/<int:status_id>/replies", documents.status_replies, name="status_replies"),
 ]

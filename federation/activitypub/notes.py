@@ -227,8 +227,8 @@ def render_note(status) -> dict:
             "type": "Collection",
             "first": {
                 "type": "CollectionPage",
-                "next": f"{status.activitypub_id}/replies?only_other_accounts=true&page=true",
                 "partOf": f"{status.activitypub_id}/replies",
+                "next": f"{status.activitypub_id}/replies?page=true",
                 "items": [],
             },
         },

@@ -306,7 +306,10 @@ def handle_block(activity, actor: Account) -> None:
 def handle_flag(activity, actor: Account) -> None:
     """A report from another server about our accounts (and their statuses), into
     moderation. Mastodon sends it from its instance actor, keeping the reporter anonymous."""
-    from moderation.services import report_create_remote
+    try:
+        from moderation.reports import report_create_remote
+    except ImportError:  # before moderation split reports out of its services module
+        from moderation.services import report_create_remote
 
     items = activity.object if isinstance(activity.object, list) else [activity.object]
     objects = [uri for uri in (id_of(o) for o in items) if uri]
@@ -320,3 +323,31 @@ def handle_flag(activity, actor: Account) -> None:
             comment=content if isinstance(content, str) else "",
             statuses=[s for s in statuses if s.account_id == target.pk],
         )
+
+
+# --- moves --------------------------------------------------------------------------------
+
+
+@handles("Move")
+def handle_move(activity, actor: Account) -> None:
+    """The actor moved to `target`. Confirmed only when the new actor, fetched fresh, lists
+    the old one in alsoKnownAs; then our local followers follow the new account."""
+    from config.errors import ApplicationError
+    from federation.models import ActorInfo
+    from federation.services.actors import actor_fetch
+
+    if activity.object_id != actor.uri or not activity.target:
+        raise OriginError("An actor can only move itself.")
+    new = actor_fetch(activity.target)
+    if new.pk == actor.pk or actor.uri not in (new.actor_info.also_known_as or []):
+        raise OriginError("The new account does not confirm the move (alsoKnownAs).")
+    ActorInfo.objects.filter(account=actor).update(moved_to=new.uri)
+    local_follows = Follow.objects.filter(target_account=actor, account__domain__isnull=True)
+    for follow in local_follows.select_related("account"):
+        follower = follow.account
+        with inbound():
+            unfollow(follower=follower, target=actor)
+        try:
+            follow_request(follower=follower, target=new)  # sends the Follow to the new server
+        except ApplicationError as error:  # a block between them, or the new one is suspended
+            logger.info("move of %s: %s does not follow: %s", actor.uri, follower.acct, error)

@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,8 +37,10 @@ def inbox_activity_process(*, inbox_activity_id: int) -> None:
         return
     try:
         activity = parse_activity(row.payload)
-        with transaction.atomic():
-            dispatch(activity, row.signer)
+        # No transaction around the handler: it may fetch from the network, and a write
+        # transaction held meanwhile would stall every other writer (SQLite locks the
+        # whole database). The services it calls are atomic each.
+        dispatch(activity, row.signer)
     except RemoteFetchError as error:
         if error.transient and row.attempts < MAX_ATTEMPTS:
             _finish(row.pk, InboxActivity.State.PENDING, error.message)

@@ -104,11 +104,17 @@ def _media(status: Status, note: RemoteNote) -> None:
     ])
 
 
+MAX_ANCESTORS = 8
+
+
 @transaction.atomic
-def status_upsert_remote(*, note: RemoteNote, author: Account) -> Status | None:
+def status_upsert_remote(*, note: RemoteNote, author: Account, fetched: bool = False,
+                         thread_depth: int = 0) -> Status | None:
     """Store a remote note (or update the one we hold). The note must be on its author's
     host; a note already deleted (Tombstone) never appears. Mentioned local accounts are
-    notified; local followers get it in their feeds."""
+    notified and local followers get it in their feeds, unless it was `fetched` (an old
+    post looked up, or an ancestor completing a thread). A missing parent is fetched by a
+    task, at most MAX_ANCESTORS up the thread."""
     if note.attributed_to != author.uri:
         raise OriginError("The note is attributed to someone else.")
     check_origin(note.id, author)
@@ -144,6 +150,12 @@ def status_upsert_remote(*, note: RemoteNote, author: Account) -> Status | None:
     )
     status.tags.set(_tags(note.hashtags))
     _media(status, note)
+    if note.in_reply_to and in_reply_to is None and thread_depth < MAX_ANCESTORS:
+        from federation.tasks import resolve_parent
+
+        transaction.on_commit(lambda: resolve_parent.send(status.pk, note.in_reply_to, thread_depth + 1))
+    if fetched:
+        return status
     for account in local:
         notification_create(
             recipient=account, from_account=author, type=NotificationType.MENTION, status=status,
@@ -151,6 +163,37 @@ def status_upsert_remote(*, note: RemoteNote, author: Account) -> Status | None:
     Account.objects.filter(pk=author.pk).update(last_status_at=now)
     _distribute_on_commit(status)
     return status
+
+
+def status_fetch_remote(uri: str, *, thread_depth: int = 0) -> Status | None:
+    """A status by its id: the one we hold, or fetched (signed by the instance actor) and
+    stored. The document must carry that id and live on its author's host."""
+    from federation.activitypub.notes import parse_note
+    from federation.services.actors import actor_resolve, fetch_object
+
+    known = status_by_uri(uri)
+    if known is not None or local_username_from_uri(uri.split("/statuses/")[0]):
+        return known
+    if Tombstone.objects.filter(uri=uri).exists():
+        return None
+    note = parse_note(fetch_object(uri))
+    if note.id != uri:
+        raise OriginError("The fetched note has another id.")
+    author = actor_resolve(note.attributed_to)
+    return status_upsert_remote(note=note, author=author, fetched=True, thread_depth=thread_depth)
+
+
+def thread_parent_resolve(*, status_id: int, parent_uri: str, depth: int) -> None:
+    """Link a reply to its parent, fetching the parent when we do not have it (the task
+    calls this; each fetched parent may in turn fetch its own, up to MAX_ANCESTORS)."""
+    child = Status.objects.filter(pk=status_id, in_reply_to__isnull=True).first()
+    if child is None or depth > MAX_ANCESTORS:
+        return
+    parent = status_fetch_remote(parent_uri, thread_depth=depth)
+    if parent is not None and not parent.reblog_id:
+        Status.objects.filter(pk=child.pk, in_reply_to__isnull=True).update(
+            in_reply_to=parent, in_reply_to_account=parent.account,
+        )
 
 
 def _distribute_on_commit(status: Status) -> None:

@@ -106,6 +106,26 @@ def status_activity(request, username, status_id):
 
 
 @require_GET
+def status_replies(request, username, status_id):
+    """Replies to a status, each as the requester may see it (ids only, as Mastodon)."""
+    status, refusal = _status_or_gone(request, username, status_id, reblog=False)
+    if refusal:
+        return refusal
+    who = requester(request)
+    replies = visible_statuses(who.account, Status.objects.filter(in_reply_to=status))
+    replies = replies.select_related("account")
+    collection_id = f"{status.activitypub_id}/replies"
+    items = [r.activitypub_id for r in replies.order_by("id")[:PAGE_SIZE]]
+    if request.GET.get("page") != "true":
+        return activity_response(render_collection(
+            collection_id=collection_id, total=None, first=f"{collection_id}?page=true",
+        ))
+    return activity_response(render_page(
+        page_id=f"{collection_id}?page=true", collection_id=collection_id, items=items,
+    ))
+
+
+@require_GET
 def outbox(request, username):
     account = _local_account(username)
     who = requester(request)

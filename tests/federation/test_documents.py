@@ -139,3 +139,13 @@ def test_featured_collection_respects_visibility(client, alice):
     pin_create(account=alice, status=status)
     featured = ap_get(client, "/users/alice/collections/featured").json()
     assert [n["id"] for n in featured["orderedItems"]] == [status.activitypub_id]
+
+
+def test_replies_collection_respects_visibility(client, alice, bob):
+    parent = status_create(author=alice, text="thread")
+    public = status_create(author=bob, text="reply", in_reply_to=parent)
+    status_create(author=bob, text="secret reply", in_reply_to=parent, visibility="private")
+    note = ap_get(client, f"/users/alice/statuses/{parent.id}").json()
+    assert note["replies"]["id"].endswith("/replies")
+    page = ap_get(client, f"/users/alice/statuses/{parent.id}/replies?page=true").json()
+    assert page["orderedItems"] == [public.activitypub_id]
