@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
-from statuses.api import discovery, instance, notifications, timelines
+from statuses.api import discovery, filters, instance, notifications, timelines
 from statuses.api import views as statuses
 
 app_name = "api"
@@ -90,6 +90,14 @@ routes = [
     path("api/v1/instance/rules", instance.instance_rules),
     path("api/v1/instance/peers", discovery.instance_peers),
     path("api/v1/instance/activity", discovery.instance_activity),
+    # Filters.
+    path("api/v1/filters", filters.filters_v1),
+    path("api/v2/filters", filters.filters),
+    path("api/v2/filters/keywords/<str:keyword_id>", filters.filter_keyword_detail),
+    path("api/v2/filters/statuses/<str:filter_status_id>", filters.filter_status_detail),
+    path("api/v2/filters/<str:filter_id>", filters.filter_detail),
+    path("api/v2/filters/<str:filter_id>/keywords", filters.filter_keywords),
+    path("api/v2/filters/<str:filter_id>/statuses", filters.filter_statuses_view),
     # Search, hashtags, trends, suggestions.
     path("api/v2/search", discovery.search_v2),
     path("api/v1/tags/<str:name>", discovery.tag_detail),
@@ -102,8 +110,6 @@ routes = [
     path("api/v1/announcements", discovery.empty_list),
     path("api/v1/conversations", discovery.empty_list),
     path("api/v1/domain_blocks", discovery.empty_list),
-    path("api/v1/filters", discovery.empty_list),
-    path("api/v2/filters", discovery.empty_list),
     path("api/v1/scheduled_statuses", discovery.empty_list),
     path("api/v1/followed_tags", discovery.empty_list),
     path("api/v1/featured_tags", discovery.empty_list),

@@ -213,3 +213,48 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "key"], name="idempotency_key_unique"),
         ]
+
+
+class Filter(models.Model):
+    """A user's filter (Mastodon's filters v2): keywords or given statuses, in some contexts,
+    either hidden or shown behind a warning."""
+
+    class Action(models.TextChoices):
+        WARN = "warn"
+        HIDE = "hide"
+        BLUR = "blur"
+
+    CONTEXTS = ("home", "notifications", "public", "thread", "account")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="filters")
+    title = models.CharField(max_length=256)
+    context = models.JSONField(default=list)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.WARN)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+
+class FilterKeyword(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="keywords")
+    keyword = models.CharField(max_length=256)
+    whole_word = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class FilterStatus(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="statuses")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["filter", "status"], name="filter_status_unique"),
+        ]

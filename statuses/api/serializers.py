@@ -188,7 +188,7 @@ class StatusOutput(serializers.Serializer):
         return None
 
     def get_filtered(self, status) -> list:
-        return []
+        return self.context.get("filtered", {}).get(status.pk, [])
 
     def to_representation(self, status):
         data = super().to_representation(status)
@@ -256,13 +256,17 @@ class NotificationOutput(serializers.Serializer):
 
 
 def notifications_data(notifications: list[Notification], viewer: Account) -> list[dict]:
-    statuses = [n.status for n in notifications if n.status_id]
-    if statuses:
-        from statuses.selectors import statuses_for_display
+    """Notifications with their statuses; one about a status a filter hides is left out."""
+    from statuses.selectors import statuses_for_display
 
-        loaded = statuses_for_display(Status.objects.filter(pk__in=[s.pk for s in statuses])).in_bulk()
-        statuses = [loaded[s.pk] for s in statuses if s.pk in loaded]
-    rendered = dict(zip([s.pk for s in statuses], statuses_data(statuses, viewer), strict=True))
+    from .filters import filter_statuses
+
+    ids = [n.status_id for n in notifications if n.status_id]
+    loaded = statuses_for_display(Status.objects.filter(pk__in=ids)).in_bulk() if ids else {}
+    statuses, filtered = filter_statuses(list(loaded.values()), viewer, "notifications")
+    rendered = dict(zip([s.pk for s in statuses], statuses_data(statuses, viewer, filtered=filtered),
+                        strict=True))
+    notifications = [n for n in notifications if not n.status_id or n.status_id in rendered]
     counts = account_counts([n.from_account for n in notifications])
     return NotificationOutput(
         notifications, many=True, context={"statuses": rendered, "counts": counts},

@@ -17,6 +17,7 @@ from statuses.models import Bookmark, Favourite, MediaAttachment, Status, Status
 from statuses.permissions import not_muted_by, visible_statuses
 from statuses.selectors import statuses_for_display, timeline_home
 
+from .filters import filter_statuses
 from .serializers import statuses_data
 
 TRUE_VALUES = {"1", "true", "True", "TRUE", "on", "yes"}
@@ -38,10 +39,17 @@ def with_media() -> Exists:
     return Exists(MediaAttachment.objects.filter(status=OuterRef("pk")))
 
 
-def statuses_page(request, queryset, *, me) -> Response:
+def filtered_page(request, page: list[Status], *, me, context: str) -> Response:
+    """Render a page after the viewer's filters; the Link header follows the unfiltered page
+    so that paging goes on past hidden statuses."""
+    kept, filtered = filter_statuses(page, me, context)
+    return with_link(Response(statuses_data(kept, me, filtered=filtered)), request, page)
+
+
+def statuses_page(request, queryset, *, me, context: str) -> Response:
     params = page_params(request)
     page = paginate(statuses_for_display(queryset), params)
-    return with_link(Response(statuses_data(page, me)), request, page)
+    return filtered_page(request, page, me=me, context=context)
 
 
 @api_view(["GET"])
@@ -52,10 +60,10 @@ def timeline_home_view(request):
     if params.since_id is None and params.min_id is None:
         # The common case (newest page, or older ones) reads the fan-out feed.
         page = timeline_home(viewer=me, max_id=params.max_id, limit=params.limit)
-        return with_link(Response(statuses_data(page, me)), request, page)
+        return filtered_page(request, page, me=me, context="home")
     # Catching up (since_id / min_id) reads the database, the feed's source of truth.
     queryset = visible_statuses(me).filter(home_filter(me) & not_muted_by(me))
-    return statuses_page(request, queryset, me=me)
+    return statuses_page(request, queryset, me=me, context="home")
 
 
 @api_view(["GET"])
@@ -73,7 +81,7 @@ def timeline_list(request, list_id):
         followed = Follow.objects.filter(account=me).values("target_account")
         shown |= Q(in_reply_to_account__in=followed) | Q(in_reply_to_account=me)
     queryset = queryset.filter(shown)
-    return statuses_page(request, queryset, me=me)
+    return statuses_page(request, queryset, me=me, context="home")
 
 
 def public_statuses(me, *, local: bool = False, remote: bool = False, only_media: bool = False):
@@ -99,7 +107,7 @@ def timeline_public(request):
         me, local=flag(request, "local"), remote=flag(request, "remote"),
         only_media=flag(request, "only_media"),
     )
-    return statuses_page(request, queryset, me=me)
+    return statuses_page(request, queryset, me=me, context="public")
 
 
 def _tags_named(names: list[str]) -> list[int]:
@@ -138,7 +146,7 @@ def timeline_tag(request, hashtag):
         queryset = queryset.exclude(
             Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag__in=none_tags))
         )
-    return statuses_page(request, queryset, me=me)
+    return statuses_page(request, queryset, me=me, context="public")
 
 
 @api_view(["GET"])
@@ -161,7 +169,7 @@ def account_statuses(request, account_id):
         queryset = queryset.filter(
             Exists(Status.tags.through.objects.filter(status=OuterRef("pk"), tag__in=_tags_named([tagged])))
         )
-    return statuses_page(request, queryset, me=me)
+    return statuses_page(request, queryset, me=me, context="account")
 
 
 def _rows_of_statuses(request, rows_queryset, me) -> Response:

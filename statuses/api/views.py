@@ -25,6 +25,7 @@ from statuses.models import (
 from statuses.permissions import access_status, visible_statuses
 from statuses.selectors import status_context, statuses_for_display
 
+from .filters import filter_statuses
 from .idempotency import status_create_idempotent
 from .serializers import edits_data, media_data, status_data, statuses_data
 
@@ -193,7 +194,9 @@ def status_context_view(request, status_id):
     if status.reblog_id:
         status = access_status(viewer=me, status_id=status.reblog_id)
     ancestors, descendants = status_context(viewer=me, status=status)
-    rendered = statuses_data(ancestors + descendants, me)
+    ancestors, filtered = filter_statuses(ancestors, me, "thread")
+    descendants, filtered_below = filter_statuses(descendants, me, "thread")
+    rendered = statuses_data(ancestors + descendants, me, filtered={**filtered, **filtered_below})
     return Response({
         "ancestors": rendered[: len(ancestors)], "descendants": rendered[len(ancestors):],
     })
