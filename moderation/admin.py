@@ -17,7 +17,7 @@ from config.errors import ApplicationError, ForbiddenError
 from statuses.models import Status
 from statuses.permissions import PUBLIC_VISIBILITIES
 
-from . import blocks, selectors, services
+from . import blocks, reports, selectors, services
 from .forms import ActionForm, NoteForm
 from .models import (
     AccountStrike,
@@ -131,21 +131,21 @@ class ReportAdmin(admin.ModelAdmin):
     @staticmethod
     def _assign(request, report):
         to = request.user if request.POST.get("to") == "me" else None
-        services.report_assign(report=report, by=request.user, to=to)
+        reports.report_assign(report=report, by=request.user, to=to)
 
     @staticmethod
     def _resolve(request, report):
         if request.POST.get("reopen"):
-            services.report_reopen(report=report, by=request.user)
+            reports.report_reopen(report=report, by=request.user)
         else:
-            services.report_resolve(report=report, by=request.user)
+            reports.report_resolve(report=report, by=request.user)
 
     @staticmethod
     def _note(request, report):
         form = NoteForm(request.POST)
         if not form.is_valid():
             raise ApplicationError(_("Write a note."))
-        services.report_note_add(report=report, by=request.user, text=form.cleaned_data["text"])
+        reports.report_note_add(report=report, by=request.user, text=form.cleaned_data["text"])
 
     @staticmethod
     def _action(request, report):
@@ -302,7 +302,7 @@ class ModeratedAccountAdmin(admin.ModelAdmin):
     def note_view(self, request, account_id):
         return self._post(
             request, account_id,
-            lambda account: services.account_note_add(
+            lambda account: reports.account_note_add(
                 account=account, by=request.user, text=request.POST.get("text", ""),
             ),
             _("Note added."),

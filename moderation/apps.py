@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _roles_sync(sender, **kwargs):
@@ -12,7 +13,7 @@ def _roles_sync(sender, **kwargs):
 
 class ModerationConfig(AppConfig):
     name = "moderation"
-    verbose_name = "Moderation"
+    verbose_name = _("Moderation")
 
     def ready(self):
         from django.contrib.admin.models import LogEntry

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Follow, FollowRequest, RegistrationMode, SiteSettings, User
 from config.errors import ApplicationError, NotFoundError
 
+from .audit import SWEEP, audit_log, staff_require
 from .models import (
     AuditLogEntry,
     DomainAllow,
@@ -30,7 +31,6 @@ from .models import (
     UsernameBlock,
 )
 from .roles import ROLES
-from .services import SWEEP, audit_log, staff_require
 
 LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # Open sign-ups switch to approval when no moderator has acted or logged in for this long.

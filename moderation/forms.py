@@ -1,5 +1,5 @@
 """Forms for reports, appeals and the moderators' action pages. They parse input; the rules
-live in moderation.services."""
+live in moderation.services and moderation.reports."""
 
 from datetime import timedelta
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .blocks import ip_is_denied
 
@@ -26,7 +27,7 @@ class ModerationMiddleware:
 
     def __call__(self, request):
         if ip_is_denied(request.META.get("REMOTE_ADDR")):
-            return HttpResponseForbidden("Access from your network is blocked.", content_type="text/plain")
+            return HttpResponseForbidden(_("Access from your network is blocked."), content_type="text/plain")
         account = getattr(request.user, "account", None) if request.user.is_authenticated else None
         if account is not None and account.is_suspended and not _suspended_may_reach(request.path):
             if request.path.startswith("/api/"):

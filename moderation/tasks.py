@@ -12,7 +12,7 @@ def strike_email_send(strike_id: int) -> None:
 @dramatiq.actor(queue_name="deliveries", max_retries=5)
 def report_forward(report_id: int) -> None:
     """Send a report's Flag to the reported account's server."""
-    from moderation.services import report_forward_deliver
+    from moderation.reports import report_forward_deliver
 
     report_forward_deliver(report_id=report_id)
 

@@ -13,7 +13,7 @@ from accounts.models import ServerRule
 from accounts.selectors import account_get_by_acct
 from config.errors import ApplicationError, NotFoundError
 
-from . import selectors, services
+from . import reports, selectors, services
 from .forms import AppealForm, ReportForm
 from .models import AccountStrike
 
@@ -41,7 +41,7 @@ def report(request, acct):
     form = ReportForm(request.POST or None, statuses=statuses, remote=not target.is_local)
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_create(reporter=reporter, target=target, **form.service_kwargs())
+            reports.report_create(reporter=reporter, target=target, **form.service_kwargs())
         except ApplicationError as error:
             add_service_error(form, error)
         else:

@@ -5,7 +5,8 @@ import pytest
 from accounts.models import ServerRule
 from accounts.services import follow_request
 from moderation.models import AccountNote, AuditLogEntry
-from moderation.services import account_action, report_create
+from moderation.reports import report_create
+from moderation.services import account_action
 from statuses.models import Visibility
 from statuses.services import status_create
 

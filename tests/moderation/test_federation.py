@@ -6,13 +6,8 @@ import pytest
 from accounts.services import follow_request
 from federation import http
 from federation.models import Delivery
-from moderation.services import (
-    account_action,
-    account_suspension_deliver,
-    account_unsuspend,
-    report_create,
-    report_forward_deliver,
-)
+from moderation.reports import report_create, report_forward_deliver
+from moderation.services import account_action, account_suspension_deliver, account_unsuspend
 from tests.factories import make_remote_account
 from tests.federation.conftest import FakeNetwork
 

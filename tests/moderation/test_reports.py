@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import ServerRule
 from accounts.services import follow_request
 from moderation.models import AccountStrike, AuditLogEntry, DomainBlock, Report, ReportNote
-from moderation.services import (
+from moderation.reports import (
     account_note_add,
     report_create,
     report_create_remote,
