@@ -128,6 +128,20 @@ def search_statuses(me: Account | None, query: str, limit: int, offset: int = 0,
     return list(statuses_for_display(found.order_by("-id"))[offset:offset + limit])
 
 
+def resolve_remote(me: Account, query: str) -> Account | Status | None:
+    """`@user@domain` or a URL, fetched from its server when not known yet (federation's
+    resolver); only what the viewer may see comes back."""
+    from federation.services.resolve import resolve
+
+    found = resolve(query.strip())
+    if isinstance(found, Account):
+        hidden = Account.objects.filter(pk=found.pk).filter(_hidden_accounts(me)).exists()
+        return None if hidden else found
+    if isinstance(found, Status):
+        return statuses_for_display(visible_statuses(me).filter(pk=found.pk)).first()
+    return None
+
+
 def _offset(request) -> int:
     raw = request.query_params.get("offset", "0")
     if not raw.isdigit():
@@ -152,6 +166,12 @@ def search_v2(request):
         search_statuses(me, query, limit, offset, request.query_params.get("account_id"))
         if kind in (None, "statuses") else []
     )
+    if request.query_params.get("resolve") in ("true", "1") and me is not None and not offset:
+        found = resolve_remote(me, query)
+        if isinstance(found, Account) and kind in (None, "accounts") and found not in accounts:
+            accounts = [found, *accounts][:limit]
+        elif isinstance(found, Status) and kind in (None, "statuses") and found not in statuses:
+            statuses = [found, *statuses][:limit]
     return Response({
         "accounts": accounts_data(accounts),
         "hashtags": tags_data(hashtags),
@@ -166,7 +186,12 @@ def accounts_search(request):
     query = request.query_params.get("q", "")[:SEARCH_MAX_QUERY]
     limit = page_params(request, default=40, maximum=80).limit
     following = request.query_params.get("following") in ("true", "1")
-    return Response(accounts_data(search_accounts(me, query, limit, _offset(request), following)))
+    found = search_accounts(me, query, limit, _offset(request), following)
+    if request.query_params.get("resolve") in ("true", "1") and "@" in query.strip().lstrip("@"):
+        remote = resolve_remote(me, query)
+        if isinstance(remote, Account) and remote not in found:
+            found = [remote, *found][:limit]
+    return Response(accounts_data(found))
 
 
 @api_view(["GET"])

@@ -69,3 +69,27 @@ def test_suggestions_peers_activity_and_empty_features(alice, bob, api_for, anon
         response = api_for(alice).get(path)
         assert response.status_code == 200 and response.json() == []
         assert_matches_contract(response, path)
+
+
+def test_search_resolves_remote_accounts_and_statuses(alice, api_for, monkeypatch):
+    remote = make_remote_account("far", "elsewhere.example")
+    private = status_create(author=remote, text="not for alice", visibility="private")
+    public = status_create(author=remote, text="for everyone")
+    answers = {
+        "far@elsewhere.example": remote,
+        "https://elsewhere.example/notes/1": public,
+        "https://elsewhere.example/notes/2": private,
+    }
+    # The network is federation's: its resolver is the boundary here.
+    monkeypatch.setattr("federation.services.resolve.resolve", lambda query: answers.get(query))
+    api = api_for(alice)
+
+    found = api.get("/api/v2/search", {"q": "@far@elsewhere.example", "resolve": "true"})
+    assert_matches_contract(found, "/api/v2/search")
+    assert [a["acct"] for a in found.json()["accounts"]] == ["far@elsewhere.example"]
+    note = api.get("/api/v2/search", {"q": "https://elsewhere.example/notes/1", "resolve": "true"})
+    assert [s["id"] for s in note.json()["statuses"]] == [str(public.pk)]
+    hidden = api.get("/api/v2/search", {"q": "https://elsewhere.example/notes/2", "resolve": "true"})
+    assert hidden.json()["statuses"] == []
+    accounts = api.get("/api/v1/accounts/search", {"q": "far@elsewhere.example", "resolve": "true"})
+    assert [a["acct"] for a in accounts.json()] == ["far@elsewhere.example"]
