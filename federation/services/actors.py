@@ -288,6 +288,7 @@ def _verify_rfc9421(request, *, body: bytes | None) -> Account:
                 method=request.method, url=url, headers=request.headers, body=body,
                 lookup=lambda kid, account=account: account.public_key if kid == key_id else None,
             )
+            logger.debug("RFC 9421 signature verified for %s", key_id)
             return account
         except SignatureError:
             if refresh:

@@ -47,7 +47,7 @@ class Pouet:
             **env, "LOCAL_DOMAIN": domain, "ALLOW_PRIVATE_ADDRESSES": "true", "TASKS_INLINE": "true",
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}", "MEDIA_ROOT": str(workdir / "media"),
             "SECRET_KEY": f"lab-{domain}", "REDIS_URL": "", "DEBUG": "false",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "DEBUG",
         }
         self.env.pop("PYTEST_CURRENT_TEST", None)
         (workdir / "db.sqlite3").unlink(missing_ok=True)
@@ -116,9 +116,15 @@ def lab():
             servers[domain].start(ca)
         subprocess.run([str(LAB), "peer", "start", str(LAB_DIR), "fedify.test", "127.0.0.4"],
                        check=True, capture_output=True, env=env, timeout=120)
+        # The second peer is the awkward one: RFC 9421 signatures first, Accepts with the
+        # whole actors embedded, delivered before the POST of our Follow has returned.
+        quirky = {**env, "FIRST_KNOCK": "rfc9421", "ACCEPT_SHAPE": "embedded", "INBOX_SYNC": "1"}
+        subprocess.run([str(LAB), "peer", "start", str(LAB_DIR), "fedify2.test", "127.0.0.5"],
+                       check=True, capture_output=True, env=quirky, timeout=120)
         yield servers
     finally:
-        subprocess.run([str(LAB), "peer", "stop", str(LAB_DIR), "fedify.test"], capture_output=True)
+        for peer in ("fedify.test", "fedify2.test"):
+            subprocess.run([str(LAB), "peer", "stop", str(LAB_DIR), peer], capture_output=True)
         for server in servers.values():
             server.stop()
         for key, value in saved.items():
@@ -129,8 +135,8 @@ def lab():
         lock.close()
 
 
-def control(path, body=None, method=None):
-    url = f"https://fedify.test/_control/{path}"
+def control(path, body=None, method=None, peer="fedify.test"):
+    url = f"https://{peer}/_control/{path}"
     response = requests.request(method or ("POST" if body is not None else "GET"), url, json=body, timeout=30)
     response.raise_for_status()
     return response.json() if response.content else None
@@ -253,3 +259,28 @@ def test_lab_pouet_to_pouet(lab):
         "n = Notification.objects.filter(type='mention', account__username='bob').exists()\n"
         "print(json.dumps(bool(s) and n))"))
     assert got
+
+
+def test_lab_quirky_peer_rfc9421_and_immediate_embedded_accept(lab):
+    ours = lab["ours.test"]
+    log = ours.workdir / "server.log"
+    start = log.stat().st_size
+    followed = ours.run(
+        QUERY_PRELUDE + "from accounts.services import follow_request\n"
+        "from federation.services.actors import account_resolve_acct\n"
+        "carol = account_resolve_acct('carol@fedify2.test')\n"
+        "follow_request(follower=alice, target=carol)\n"
+        "print(json.dumps(Follow.objects.filter(account=alice, target_account=carol).exists()))")
+    assert followed or eventually(lambda: ours.run(
+        QUERY_PRELUDE + "print(json.dumps(Follow.objects.filter(account=alice, "
+        "target_account__uri='https://fedify2.test/users/carol').exists()))"))
+    control("follow", {"target": "acct:bob@ours.test"}, peer="fedify2.test")
+    assert eventually(lambda: control("log?type=Accept", peer="fedify2.test"))
+    note = control("note", {"content": "signed the new way"}, peer="fedify2.test")
+    assert eventually(lambda: ours.run(
+        QUERY_PRELUDE + f"print(json.dumps(Status.objects.filter(uri={note['note']!r}).exists()))"))
+    # The RFC 9421 signatures verified at the first knock: our inbox never answered 401.
+    written = log.read_text()[start:]
+    assert "RFC 9421 signature verified for https://fedify2.test/users/carol" in written
+    posts = [line for line in written.splitlines() if '"POST /inbox' in line]
+    assert posts and not [line for line in posts if '" 401 ' in line]
