@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
-from statuses.api import discovery, filters, instance, notifications, timelines
+from statuses.api import discovery, filters, instance, notifications, polls, timelines
 from statuses.api import views as statuses
 
 app_name = "api"
@@ -64,6 +64,8 @@ routes = [
     path(f"{status}/unpin", statuses.status_unpin),
     path(f"{status}/reblogged_by", statuses.status_reblogged_by),
     path(f"{status}/favourited_by", statuses.status_favourited_by),
+    path("api/v1/polls/<str:poll_id>", polls.poll_detail),
+    path("api/v1/polls/<str:poll_id>/votes", polls.poll_votes),
     path("api/v1/media", statuses.media_create),
     path("api/v2/media", statuses.media_create),
     path("api/v1/media/<str:media_id>", statuses.media_detail),

@@ -258,3 +258,35 @@ class FilterStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["filter", "status"], name="filter_status_unique"),
         ]
+
+
+class Poll(models.Model):
+    """A poll attached to a status. Local polls count their PollVote rows; a remote poll
+    keeps the tallies its server reports in `tallies` / `voters_count`."""
+
+    status = models.OneToOneField(Status, on_delete=models.CASCADE, related_name="poll")
+    options = models.JSONField(default=list)
+    multiple = models.BooleanField(default=False)
+    hide_totals = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    tallies = models.JSONField(null=True, blank=True)
+    voters_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class PollVote(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="poll_votes")
+    choice = models.PositiveSmallIntegerField()
+    uri = models.URLField(max_length=2048, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "account", "choice"], name="poll_vote_unique"),
+        ]
+        indexes = [models.Index(fields=["poll", "account"])]

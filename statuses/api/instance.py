@@ -23,6 +23,8 @@ from accounts.models import (
 from statuses.models import MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_MAX_PER_STATUS, STATUS_MAX_CHARS, Status
 from statuses.services import PINS_MAX
 
+from .polls import POLL_MAX_SECONDS, POLL_MIN_SECONDS, POLL_OPTION_MAX_CHARS, POLL_OPTIONS_MAX
+
 # Clients read the Mastodon version to decide which features to use.
 VERSION = "4.3.0 (compatible; Pouet 0.1.0)"
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
@@ -54,8 +56,8 @@ def _limits() -> dict:
             "description_limit": MEDIA_DESCRIPTION_MAX_CHARS,
         },
         "polls": {
-            "max_options": 0, "max_characters_per_option": 0, "min_expiration": 300,
-            "max_expiration": 2629746,
+            "max_options": POLL_OPTIONS_MAX, "max_characters_per_option": POLL_OPTION_MAX_CHARS,
+            "min_expiration": POLL_MIN_SECONDS, "max_expiration": POLL_MAX_SECONDS,
         },
     }
 

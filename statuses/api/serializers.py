@@ -184,8 +184,8 @@ class StatusOutput(serializers.Serializer):
     def get_card(self, status) -> None:
         return None
 
-    def get_poll(self, status) -> None:
-        return None
+    def get_poll(self, status) -> dict | None:
+        return self.context.get("polls", {}).get(status.pk)
 
     def get_filtered(self, status) -> list:
         return self.context.get("filtered", {}).get(status.pk, [])
@@ -216,8 +216,11 @@ def _load_for_display(statuses: list[Status]) -> None:
 
 def status_context(statuses: list[Status], viewer: Account | None) -> dict:
     every = statuses + [s.reblog for s in statuses if s.reblog_id]
+    from .polls import polls_data
+
     return {
         "viewer": viewer,
+        "polls": polls_data(statuses, viewer),
         "state": viewer_state(viewer=viewer, statuses=statuses),
         "counts": account_counts(list({s.account_id: s.account for s in every}.values())),
     }

@@ -19,6 +19,7 @@ from statuses.models import (
     MEDIA_DESCRIPTION_MAX_CHARS,
     Favourite,
     MediaAttachment,
+    Poll,
     Status,
     Visibility,
 )
@@ -27,6 +28,7 @@ from statuses.selectors import status_context, statuses_for_display
 
 from .filters import filter_statuses
 from .idempotency import status_create_idempotent
+from .polls import poll_create, poll_input
 from .serializers import edits_data, media_data, status_data, statuses_data
 
 TEXT_MAX_INPUT = 20_000  # far above the post limit: the service says how long is too long
@@ -63,7 +65,7 @@ class StatusCreateInput(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
     language = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=10)
     scheduled_at = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    poll = serializers.JSONField(required=False, allow_null=True)
+    poll = serializers.JSONField(required=False, allow_null=True)  # read by poll_input
 
 
 @api_view(["GET", "POST"])
@@ -76,21 +78,23 @@ def _status_create(request):
     data = StatusCreateInput(data=request.data)
     data.is_valid(raise_exception=True)
     values = data.validated_data
-    if values.get("poll") or request.data.get("poll[options][]"):
-        raise UnsupportedError("Polls are not supported on this server yet")
+    poll = poll_input(request)
     if values.get("scheduled_at"):
         raise UnsupportedError("Scheduled posts are not supported on this server yet")
     me = viewer(request)
     in_reply_to = None
     if values.get("in_reply_to_id"):
         in_reply_to = access_status(viewer=me, status_id=values["in_reply_to_id"])
-    status = status_create_idempotent(
-        author=me, key=request.headers.get("Idempotency-Key"),
-        text=values["status"], visibility=values.get("visibility") or me.user.default_visibility,
-        spoiler_text=values["spoiler_text"], sensitive=values["sensitive"],
-        language=values.get("language") or "", in_reply_to=in_reply_to,
-        media_ids=values.get("media_ids") or [],
-    )
+    with transaction.atomic():
+        status = status_create_idempotent(
+            author=me, key=request.headers.get("Idempotency-Key"),
+            text=values["status"], visibility=values.get("visibility") or me.user.default_visibility,
+            spoiler_text=values["spoiler_text"], sensitive=values["sensitive"],
+            language=values.get("language") or "", in_reply_to=in_reply_to,
+            media_ids=values.get("media_ids") or [],
+        )
+        if poll is not None and not Poll.objects.filter(status=status).exists():
+            poll_create(status=status, **poll)
     return Response(status_data(_reload(status), me))
 
 

@@ -210,7 +210,10 @@ def test_bad_status_input_is_422_and_changes_nothing(alice, api_for):
         {"status": "hi", "visibility": "everyone"},
         {"status": "hi", "media_ids": ["abc"]},
         {"status": "hi", "media_ids": ["999"]},
-        {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 3600}},
+        {"status": "hi", "poll": {"options": ["only one"], "expires_in": 3600}},
+        {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 10}},
+        {"status": "hi", "poll": "not an object"},
+        {"status": "hi", "scheduled_at": "2099-01-01T00:00:00Z"},
     ):
         response = api.post("/api/v1/statuses", payload, format="json")
         assert response.status_code == 422, (payload, response.content)
