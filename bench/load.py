@@ -45,13 +45,13 @@ class LoadResult:
         }
 
 
-def send(base: str, request: Request, timeout: float = 60) -> tuple[int, bytes, dict]:
+def send(base: str, request: Request, timeout: float = 60) -> tuple[int, bytes, http.client.HTTPMessage]:
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request(request.method, request.path, body=request.body, headers=request.headers)
         response = connection.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
+        return response.status, response.read(), response.headers
     finally:
         connection.close()
 

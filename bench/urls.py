@@ -2,9 +2,13 @@
 timeline page (one Redis range read, one 20-row SQL query), so every figure can be read as a
 ratio to what this machine can do at best in the same run."""
 
+from django.contrib.auth.hashers import make_password
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from statuses.feeds import feed_key, redis_client
 from statuses.models import Status
 
@@ -26,7 +30,19 @@ def floor(request):
     return HttpResponse(f"<!doctype html><title>floor</title><main>{body}</main>")
 
 
+@csrf_exempt
+@require_POST
+def floor_signup(request):
+    """The least a sign-up can do: hash the password with the configured hasher, insert a row."""
+    User.objects.create(
+        username=request.POST["username"], email=request.POST["email"],
+        password=make_password(request.POST["password"]),
+    )
+    return HttpResponse(status=201)
+
+
 urlpatterns = [
     path("_bench/floor", floor),
+    path("_bench/floor_signup", floor_signup),
     path("", include("config.urls")),
 ]
