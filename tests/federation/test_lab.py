@@ -284,3 +284,59 @@ def test_lab_quirky_peer_rfc9421_and_immediate_embedded_accept(lab):
     assert "RFC 9421 signature verified for https://fedify2.test/users/carol" in written
     posts = [line for line in written.splitlines() if '"POST /inbox' in line]
     assert posts and not [line for line in posts if '" 401 ' in line]
+
+
+def test_lab_pouet_to_pouet_interactions(lab):
+    """After test_lab_pouet_to_pouet (bob@ours2 follows alice@ours): boost, favourite,
+    edit, delete, followers-only, profile update and block, each seen on the other side."""
+    ours, ours2 = lab["ours.test"], lab["ours2.test"]
+    ours2.run(
+        "import json\nfrom accounts.models import Account\nfrom accounts.services import follow_request\n"
+        "from federation.services.actors import account_resolve_acct\n"
+        "bob = Account.objects.get(username='bob', domain=None)\n"
+        "follow_request(follower=bob, target=account_resolve_acct('alice@ours.test'))\n"
+        "print(json.dumps(1))")
+    post = ours.run(
+        QUERY_PRELUDE + "from statuses.services import status_create\n"
+        "s = status_create(author=alice, text='interact with me')\n"
+        "p = status_create(author=alice, text='followers of alice only', visibility='private')\n"
+        "print(json.dumps([s.activitypub_id, p.activitypub_id]))")
+    uri, private_uri = post
+    prelude2 = ("import json\nfrom accounts.models import Account, Notification\n"
+                "from statuses.models import Status\n"
+                "bob = Account.objects.get(username='bob', domain=None)\n")
+    seen = eventually(lambda: ours2.run(
+        prelude2 + f"print(json.dumps(list(Status.objects.filter(uri__in=[{uri!r}, {private_uri!r}])"
+        ".values_list('visibility', flat=True).order_by('visibility'))))"))
+    assert seen == ["private", "public"]
+    ours2.run(prelude2 + "from statuses.services import favourite_create, reblog_create\n"
+              f"s = Status.objects.get(uri={uri!r})\n"
+              "reblog_create(account=bob, status=s)\nfavourite_create(account=bob, status=s)\n"
+              "print(json.dumps(1))")
+    notified = eventually(lambda: ours.run(
+        QUERY_PRELUDE + "print(json.dumps(sorted(Notification.objects.filter(account=alice, "
+        "from_account__domain='ours2.test').values_list('type', flat=True))))"))
+    assert {"favourite", "reblog"} <= set(notified)
+    ours.run(QUERY_PRELUDE + "from statuses.services import status_edit\n"
+             "from accounts.services import profile_update\n"
+             f"s = Status.objects.get(pk=int({uri!r}.rsplit('/', 1)[1]))\n"
+             "status_edit(status=s, by=alice, text='interact with me (edited)')\n"
+             "profile_update(account=alice, display_name='Alice of ours')\n"
+             "print(json.dumps(1))")
+    assert eventually(lambda: ours2.run(
+        prelude2 + f"s = Status.objects.get(uri={uri!r})\n"
+        "a = Account.objects.get(username='alice', domain='ours.test')\n"
+        "print(json.dumps('edited' in s.content and a.display_name == 'Alice of ours'))"))
+    ours.run(QUERY_PRELUDE + "from statuses.services import status_delete\n"
+             f"s = Status.objects.get(pk=int({uri!r}.rsplit('/', 1)[1]))\n"
+             "status_delete(status=s, by=alice)\nprint(json.dumps(1))")
+    assert eventually(lambda: ours2.run(
+        prelude2 + f"print(json.dumps(not Status.objects.filter(uri={uri!r}).exists()))"))
+    ours.run(QUERY_PRELUDE + "from accounts.services import block_create\n"
+             "block_create(account=alice, target=Account.objects.get(username='bob', domain='ours2.test'))\n"
+             "print(json.dumps(1))")
+    assert eventually(lambda: ours2.run(
+        prelude2 + "from accounts.models import Block, Follow\n"
+        "a = Account.objects.get(username='alice', domain='ours.test')\n"
+        "print(json.dumps(Block.objects.filter(account=a, target_account=bob).exists() and "
+        "not Follow.objects.filter(account=bob, target_account=a).exists()))"))
