@@ -64,6 +64,14 @@ def test_statuses_count_does_not_reveal_direct_messages(alice, bob, anon, client
     assert looked_up["statuses_count"] == 0
 
 
+def test_last_status_at_does_not_reveal_a_direct_message(alice, bob, anon):
+    """Mastodon updates last_status_at only for non-direct posts; here a direct message
+    to bob shows everyone the day alice last wrote to someone in private."""
+    status_create(author=alice, text="@bob our secret", visibility=Visibility.DIRECT)
+    account = anon.get(f"/api/v1/accounts/{alice.pk}").json()
+    assert account["last_status_at"] is None, "last_status_at dates alice's direct message"
+
+
 # --- 3. hashtags used only in followers-only / direct posts --------------------------------
 
 
