@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_access_token_model
@@ -92,7 +93,7 @@ class AuthorizeView(AuthorizationView):
                 "error": query.get("error", [""])[0],
             })
         if not _redirect_scheme_allowed(redirect_to):
-            return HttpResponseBadRequest("This redirect URI is not allowed.")
+            return HttpResponseBadRequest(_("This redirect URI is not allowed."))
         return OAuth2ResponseRedirect(redirect_to, [urlparse(redirect_to).scheme])
 
 

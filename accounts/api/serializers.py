@@ -3,7 +3,7 @@ Counts and relationships for a page of accounts are computed in a few queries an
 to the serializers through their context, never fetched per account."""
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Max
 from rest_framework import serializers
 
 from accounts.models import Account, Follow, FollowRequest, Mute, User
@@ -37,8 +37,10 @@ def iso(moment) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def account_counts(accounts: list[Account]) -> dict[int, tuple[int, int, int]]:
-    """(statuses, followers, following) for each account, in three queries."""
+def account_counts(accounts: list[Account]) -> dict[int, tuple]:
+    """(statuses, followers, following, last status date) for each account, in three
+    queries. As Mastodon, direct messages count for neither: they would tell everyone that,
+    and when, someone wrote in private."""
     ids = {a.pk for a in accounts}
     if not ids:
         return {}
@@ -48,10 +50,18 @@ def account_counts(accounts: list[Account]) -> dict[int, tuple[int, int, int]]:
         rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("pk"))
         return {row[field]: row["n"] for row in rows}
 
-    statuses = grouped(Status.objects, "account")
+    statuses = {
+        row["account"]: (row["n"], row["last"])
+        for row in Status.objects.filter(account__in=ids).exclude(visibility="direct")
+        .values("account").annotate(n=Count("pk"), last=Max("created_at"))
+    }
     followers = grouped(Follow.objects, "target_account")
     following = grouped(Follow.objects, "account")
-    return {pk: (statuses.get(pk, 0), followers.get(pk, 0), following.get(pk, 0)) for pk in ids}
+    return {
+        pk: (statuses.get(pk, (0, None))[0], followers.get(pk, 0), following.get(pk, 0),
+             statuses.get(pk, (0, None))[1])
+        for pk in ids
+    }
 
 
 class AccountOutput(serializers.Serializer):
@@ -85,7 +95,7 @@ class AccountOutput(serializers.Serializer):
     # `get_fields` is the serializer's own method, hence the explicit name.
     fields = serializers.SerializerMethodField(method_name="profile_fields")
 
-    def _counts(self, account) -> tuple[int, int, int]:
+    def _counts(self, account) -> tuple:
         counts = self.context.setdefault("counts", {})
         if account.pk not in counts:
             counts.update(account_counts([account]))
@@ -130,7 +140,8 @@ class AccountOutput(serializers.Serializer):
         return self._counts(account)[0]
 
     def get_last_status_at(self, account) -> str | None:
-        return account.last_status_at.date().isoformat() if account.last_status_at else None
+        last = self._counts(account)[3]
+        return last.date().isoformat() if last else None
 
     def get_hide_collections(self, account) -> bool:
         return False

@@ -4,7 +4,7 @@ and weekly activity."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.decorators import api_view, permission_classes
@@ -33,7 +33,7 @@ def tag_history(tag_ids: list[int], days: int = TREND_DAYS) -> dict[int, list[di
     today = timezone.now().date()
     since = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), time.min))
     rows = (
-        Status.objects.filter(tags__in=tag_ids, created_at__gte=since, visibility=Visibility.PUBLIC)
+        public_to_everyone().filter(tags__in=tag_ids, created_at__gte=since)
         .annotate(day=TruncDate("created_at"), tag=F("tags"))
         .values("tag", "day")
         .annotate(uses=Count("pk", distinct=True), accounts=Count("account", distinct=True))
@@ -51,6 +51,20 @@ def tag_history(tag_ids: list[int], days: int = TREND_DAYS) -> dict[int, list[di
                 "accounts": str(row["accounts"]),
             })
     return history
+
+
+def public_to_everyone():
+    """Public posts a visitor may see (the visibility rule for nobody): what trends and tag
+    histories are made of, so a limited or suspended author never trends."""
+    return visible_statuses(None).filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
+
+
+def tags_seen_by(me: Account | None):
+    """Tags used in at least one status the viewer may see. A tag only used in posts hidden
+    from the viewer (a direct message, a followers-only post) answers like one never used."""
+    return Tag.objects.filter(
+        Exists(visible_statuses(me).filter(tags=OuterRef("pk")))
+    )
 
 
 def tags_data(tags: list[Tag]) -> list[dict]:
@@ -92,11 +106,12 @@ def search_accounts(me: Account | None, query: str, limit: int, offset: int = 0,
     return list(found.order_by("-exact", "-local", "username")[offset:offset + limit])
 
 
-def search_hashtags(query: str, limit: int, offset: int = 0) -> list[Tag]:
+def search_hashtags(me: Account | None, query: str, limit: int, offset: int = 0) -> list[Tag]:
     query = query.strip().lstrip("#")
     if not query:
         return []
-    return list(Tag.objects.filter(name__istartswith=query).order_by("name")[offset:offset + limit])
+    found = tags_seen_by(me).filter(name__istartswith=query)
+    return list(found.order_by("name")[offset:offset + limit])
 
 
 def search_statuses(me: Account | None, query: str, limit: int, offset: int = 0,
@@ -161,7 +176,7 @@ def search_v2(request):
         raise ApplicationError("Search queries with an offset need an authenticated user", field="offset")
     following = request.query_params.get("following") in ("true", "1")
     accounts = search_accounts(me, query, limit, offset, following) if kind in (None, "accounts") else []
-    hashtags = search_hashtags(query, limit, offset) if kind in (None, "hashtags") else []
+    hashtags = search_hashtags(me, query, limit, offset) if kind in (None, "hashtags") else []
     statuses = (
         search_statuses(me, query, limit, offset, request.query_params.get("account_id"))
         if kind in (None, "statuses") else []
@@ -197,7 +212,7 @@ def accounts_search(request):
 @api_view(["GET"])
 @permission_classes([scoped("read:statuses", public=True)])
 def tag_detail(request, name):
-    tag = Tag.objects.filter(name__iexact=name.lstrip("#")).first()
+    tag = tags_seen_by(viewer(request)).filter(name__iexact=name.lstrip("#")).first()
     if tag is None:
         raise NotFoundError()
     return Response(tags_data([tag])[0])
@@ -208,13 +223,13 @@ def trends_tags(request):
     """Hashtags used by the most distinct people in public posts over the last week."""
     limit = page_params(request, default=10, maximum=20).limit
     since = timezone.now() - timedelta(days=TREND_DAYS)
-    tags = list(
-        Tag.objects.filter(statuses__created_at__gte=since, statuses__visibility=Visibility.PUBLIC,
-                           statuses__account__suspended_at__isnull=True)
-        .annotate(people=Count("statuses__account", distinct=True))
-        .order_by("-people", "name")[: limit]
+    rows = list(
+        public_to_everyone().filter(created_at__gte=since, tags__isnull=False)
+        .values("tags").annotate(people=Count("account", distinct=True))
+        .order_by("-people", "tags")[:limit]
     )
-    return Response(tags_data(tags))
+    found = Tag.objects.in_bulk([row["tags"] for row in rows])
+    return Response(tags_data([found[row["tags"]] for row in rows if row["tags"] in found]))
 
 
 @api_view(["GET"])
@@ -225,8 +240,8 @@ def trends_statuses(request):
     limit = page_params(request, default=20, maximum=40).limit
     since = timezone.now() - timedelta(days=2)
     found = (
-        visible_statuses(me)
-        .filter(visibility=Visibility.PUBLIC, reblog__isnull=True, created_at__gte=since)
+        visible_statuses(me, public_to_everyone())
+        .filter(created_at__gte=since)
         .annotate(score=Count("favourites", distinct=True) + Count("reblogs", distinct=True))
         .filter(score__gt=0)
         .order_by("-score", "-id")
