@@ -226,3 +226,13 @@ def test_favourited_flag_is_per_viewer(alice, bob, carol, api_for):
     favourite_create(account=bob, status=status)
     assert api_for(bob).get(f"/api/v1/statuses/{status.pk}").json()["favourited"] is True
     assert api_for(carol).get(f"/api/v1/statuses/{status.pk}").json()["favourited"] is False
+
+
+def test_writes_on_public_endpoints_need_a_token(alice, api_for, anon):
+    status = status_create(author=alice, text="mine")
+    url = f"/api/v1/statuses/{status.pk}"
+    assert anon.get(url).status_code == 200
+    assert anon.delete(url).status_code == 401
+    assert anon.put(url, {"status": "hijacked"}, format="json").status_code == 401
+    assert api_for(alice, "read").delete(url).status_code == 403
+    assert Status.objects.get(pk=status.pk).text == "mine"
