@@ -17,3 +17,8 @@ test:
 
 lint:
 	@scripts/lint
+
+# The benchmark suite on PostgreSQL + Redis (bench/README.md): make bench ARGS=--quick
+.PHONY: bench
+bench:
+	@bench/run $(ARGS)
