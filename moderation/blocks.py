@@ -363,15 +363,37 @@ def username_block_remove(*, username: str, by: User | None) -> None:
 # --- sign-up ------------------------------------------------------------------------------
 
 
+def mx_hosts(domain: str) -> list[str]:
+    """The mail servers of a domain, or none when it cannot be resolved in a few seconds
+    (sign-up is not held up by a slow DNS)."""
+    import dns.exception
+    import dns.resolver
+
+    try:
+        answer = dns.resolver.resolve(domain, "MX", lifetime=3)
+    except (dns.exception.DNSException, OSError):
+        return []
+    return [str(record.exchange).rstrip(".").lower() for record in answer]
+
+
 def _email_domain_block(email: str) -> EmailDomainBlock | None:
+    """The block for the address's domain, or for the domain of one of its mail servers:
+    a throwaway service behind a fresh domain name still has the same MX (as Mastodon
+    checks)."""
     domain = email.rpartition("@")[2].strip().lower()
-    if not domain:
+    if not domain or not EmailDomainBlock.objects.exists():
         return None
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
         return None
-    return _most_specific(EmailDomainBlock, domain)
+    block = _most_specific(EmailDomainBlock, domain)
+    if block is None:
+        for host in mx_hosts(domain):
+            block = _most_specific(EmailDomainBlock, host)
+            if block is not None:
+                break
+    return block
 
 
 def _username_block(username: str) -> UsernameBlock | None:

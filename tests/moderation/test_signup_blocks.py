@@ -43,6 +43,30 @@ def test_a_blocked_email_domain_and_its_subdomains_cannot_sign_up(client):
     assert not User.objects.exists()
 
 
+def test_an_address_whose_mail_servers_are_blocked_cannot_sign_up(monkeypatch):
+    email_domain_block_create(domain="throwaway-mail.example", by=None)
+    monkeypatch.setattr(
+        "moderation.blocks.mx_hosts",
+        lambda domain: ["mx1.throwaway-mail.example"] if domain == "fresh-name.example" else [],
+    )
+
+    with pytest.raises(RegistrationBlockedError):
+        _signup(email="zoe@fresh-name.example")
+    assert _signup(email="zoe@elsewhere.example").user.approved
+
+
+def test_an_unresolvable_domain_is_judged_by_its_name(monkeypatch):
+    import dns.resolver
+
+    def no_dns(*args, **kwargs):
+        raise dns.resolver.NoNameservers()
+
+    monkeypatch.setattr(dns.resolver, "resolve", no_dns)
+    email_domain_block_create(domain="spam.example", by=None)
+
+    assert _signup(email="zoe@unknown.example").user.approved
+
+
 def test_an_email_domain_may_be_allowed_with_approval(db):
     email_domain_block_create(domain="throwaway.example", allow_with_approval=True, by=None)
 
