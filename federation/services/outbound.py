@@ -41,16 +41,24 @@ def remote_followers(account: Account):
     )
 
 
+def _blocked_either_way(account: Account) -> set[int]:
+    return set(Block.objects.filter(account=account).values_list("target_account_id", flat=True)) | set(
+        Block.objects.filter(target_account=account).values_list("account_id", flat=True)
+    )
+
+
 def status_recipients(status: Status) -> set[str]:
     """Inboxes a status goes to: followers unless direct, mentioned accounts, and the
-    author replied to when the post is public or unlisted."""
-    inboxes = set()
+    author replied to when the post is public or unlisted. Never an account blocked either
+    way, whatever the status's mentions say."""
+    blocked = _blocked_either_way(status.account)
+    accounts = []
     if status.visibility != Visibility.DIRECT:
-        inboxes |= inboxes_for(remote_followers(status.account))
-    inboxes |= inboxes_for(m.account for m in status.mentions.select_related("account"))
+        accounts += list(remote_followers(status.account))
+    accounts += [m.account for m in status.mentions.select_related("account")]
     if status.in_reply_to_account_id and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
-        inboxes |= inboxes_for([status.in_reply_to_account])
-    return inboxes
+        accounts.append(status.in_reply_to_account)
+    return inboxes_for(a for a in accounts if a.pk not in blocked)
 
 
 def _status(status_id: int) -> Status | None:

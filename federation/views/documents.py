@@ -25,7 +25,7 @@ from .common import activity_response, error_response, requester, wants_activity
 PAGE_SIZE = 20
 
 
-def _local_account(username: str) -> Account:
+def local_account_or_404(username: str) -> Account:
     account = (
         Account.objects.local().annotate(lower=Lower("username"))
         .filter(lower=username.lower()).first()
@@ -57,7 +57,7 @@ def actor_document(account: Account) -> dict:
 
 @require_GET
 def actor(request, username):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     if not wants_activitypub(request):
         return redirect(account.get_absolute_url())
     return activity_response(actor_document(account))
@@ -72,7 +72,7 @@ def instance(request):
 
 
 def _status_or_gone(request, username, status_id, *, reblog: bool):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     who = requester(request)
     if who.refused:
         return None, error_response(who.refused, 401 if not who.account else 403)
@@ -127,7 +127,7 @@ def status_replies(request, username, status_id):
 
 @require_GET
 def outbox(request, username):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     who = requester(request)
     if who.refused:
         return error_response(who.refused, 401 if not who.account else 403)
@@ -155,7 +155,7 @@ def outbox(request, username):
 
 
 def _people(request, username, kind: str):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     who = requester(request)
     if who.refused:
         return error_response(who.refused, 401 if not who.account else 403)
@@ -195,7 +195,7 @@ def following(request, username):
 
 @require_GET
 def featured(request, username):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     who = requester(request)
     if who.refused:
         return error_response(who.refused, 401 if not who.account else 403)
@@ -208,7 +208,7 @@ def featured(request, username):
 
 @require_GET
 def featured_tags(request, username):
-    account = _local_account(username)
+    account = local_account_or_404(username)
     return activity_response(render_collection(
         collection_id=f"{account.activitypub_id}/collections/tags", total=0, items=[],
     ))

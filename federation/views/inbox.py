@@ -14,7 +14,7 @@ from federation.services.inbox import inbox_activity_receive
 from federation.signatures import SignatureError
 
 from .common import error_response
-from .documents import _local_account
+from .documents import local_account_or_404
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def _accepted():
 @require_POST
 def inbox(request, username=None):
     if username is not None:
-        _local_account(username)
+        local_account_or_404(username)
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > INBOX_MAX_BYTES:
         return error_response("Payload too large.", 413)
