@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Account, Follow
 from config.errors import NotFoundError
 from federation.activitypub.activities import render_announce, render_create
-from federation.activitypub.actors import render_actor, render_instance_actor
+from federation.activitypub.actors import instance_actor_id, render_actor, render_instance_actor
 from federation.activitypub.collections import render_collection, render_page
 from federation.activitypub.common import absolute_media_url
 from federation.activitypub.notes import render_note, render_tombstone, with_context
@@ -68,6 +68,13 @@ def instance(request):
     # Never behind AUTHORIZED_FETCH: peers fetch it to verify our signed requests.
     return activity_response(render_instance_actor(
         public_key=instance_actor().public_key, domain=settings.LOCAL_DOMAIN,
+    ))
+
+
+@require_GET
+def instance_outbox(request):
+    return activity_response(render_collection(
+        collection_id=f"{instance_actor_id()}/outbox", total=0, items=[],
     ))
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from federation.activitypub.activities import parse_activity
 from federation.activitypub.common import ParseError, host_of
 from federation.services.actors import account_by_uri, domain_is_blocked, verify_request
+from federation.services.delivery import instance_heard_from
 from federation.services.inbox import inbox_activity_receive
 from federation.signatures import SignatureError
 
@@ -57,5 +58,6 @@ def inbox(request, username=None):
         return error_response("The activity id is not on its actor's host.", 400)
     if signer.is_suspended:
         return _accepted()  # dropped: suspended accounts are not told
+    instance_heard_from(signer.domain or "")  # a server marked unavailable is back
     inbox_activity_receive(activity=activity, signer=signer)
     return _accepted()

@@ -428,3 +428,11 @@ def test_new_account_of_limited_domain_starts_limited(db, network):
         "id": f"{uri}#main-key", "owner": uri, "publicKeyPem": FIXED_PUBLIC_KEY})
     network.add(uri, actor)
     assert actor_fetch(uri).silenced_at is not None
+
+
+def test_inbox_of_the_instance_actor_and_server_back_online(post, alice, remote_carol):
+    from federation.models import Instance
+
+    Instance.objects.create(domain="remote.example", unavailable=True)
+    assert post(FOLLOW, path="/actor/inbox").status_code == 202
+    assert not Instance.objects.get(domain="remote.example").unavailable
