@@ -340,3 +340,23 @@ def test_lab_pouet_to_pouet_interactions(lab):
         "a = Account.objects.get(username='alice', domain='ours.test')\n"
         "print(json.dumps(Block.objects.filter(account=a, target_account=bob).exists() and "
         "not Follow.objects.filter(account=bob, target_account=a).exists()))"))
+
+
+def test_lab_fedify_follows_a_locked_account(lab):
+    ours = lab["ours.test"]
+    ours.run("import json\nfrom accounts.models import Account\n"
+             "from accounts.services import profile_update\n"
+             "profile_update(account=Account.objects.get(username='bob', domain=None), locked=True)\n"
+             "print(json.dumps(1))")
+    control("follow", {"target": "acct:bob@ours.test"})
+    pending = eventually(lambda: ours.run(
+        "import json\nfrom accounts.models import FollowRequest\n"
+        "print(json.dumps(FollowRequest.objects.filter(target_account__username='bob', "
+        "target_account__domain=None, account__uri='https://fedify.test/users/carol').exists()))"))
+    assert pending
+    assert "https://ours.test/users/bob" not in control("state")["following"]
+    ours.run("import json\nfrom accounts.models import FollowRequest\n"
+             "from accounts.services import follow_accept\n"
+             "follow_accept(follow_request=FollowRequest.objects.get(target_account__username='bob', "
+             "account__uri='https://fedify.test/users/carol'))\nprint(json.dumps(1))")
+    assert eventually(lambda: "https://ours.test/users/bob" in control("state")["following"])
