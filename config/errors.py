@@ -1,5 +1,7 @@
 """The domain errors every way in (web form, API, inbox, command) renders its own way."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ApplicationError(Exception):
     """A refusal a user or peer should see: the message is shown as it is."""
@@ -11,21 +13,21 @@ class ApplicationError(Exception):
         self.message = message or self.default_message
         self.field = field
 
-    default_message = "This action is not allowed."
+    default_message = _("This action is not allowed.")
 
 
 class NotFoundError(ApplicationError):
     """The thing does not exist, or the viewer may not know that it does."""
 
     status_code = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class ForbiddenError(ApplicationError):
     status_code = 403
-    default_message = "You are not allowed to do this."
+    default_message = _("You are not allowed to do this.")
 
 
 class RateLimitedError(ApplicationError):
     status_code = 429
-    default_message = "Too many requests, try again later."
+    default_message = _("Too many requests, try again later.")

@@ -4,6 +4,7 @@ most fields are read-only (an edit here would bypass the services and federation
 from django.contrib import admin
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from .models import MediaAttachment, Status, StatusEdit, Tag
 
@@ -39,11 +40,11 @@ class StatusAdmin(admin.ModelAdmin):
     ]
     inlines = [MediaInline, EditInline]
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def excerpt(self, obj):
         return Truncator(strip_tags(obj.content) or obj.text).chars(80)
 
-    @admin.display(boolean=True, description="boost")
+    @admin.display(boolean=True, description=_("boost"))
     def is_reblog(self, obj):
         return obj.reblog_id is not None
 

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.images import process_image
 from accounts.models import Account, NotificationType
@@ -39,7 +40,7 @@ class StatusInvalidError(ApplicationError):
 
 
 class StatusEmptyError(StatusInvalidError):
-    default_message = "Write something or attach an image."
+    default_message = gettext_lazy("Write something or attach an image.")
 
 
 class ReblogNotAllowedError(ApplicationError):
