@@ -47,6 +47,16 @@ class RemoteAttachment:
 
 
 @dataclass
+class RemotePoll:
+    options: list[str]
+    multiple: bool = False
+    end_time: datetime | None = None
+    tallies: list[int] = field(default_factory=list)
+    voters_count: int | None = None
+    closed: bool = False
+
+
+@dataclass
 class RemoteNote:
     id: str
     type: str
@@ -64,6 +74,12 @@ class RemoteNote:
     mentions: list[str] = field(default_factory=list)  # actor ids
     hashtags: list[str] = field(default_factory=list)
     attachments: list[RemoteAttachment] = field(default_factory=list)
+    name: str = ""  # a poll vote is a Note whose name is the option chosen
+    poll: RemotePoll | None = None
+
+    @property
+    def is_vote(self) -> bool:
+        return bool(self.name and self.in_reply_to and not self.content and self.type == "Note")
 
     @property
     def audience(self) -> list[str]:
@@ -100,6 +116,29 @@ def _attachment(item) -> RemoteAttachment | None:
         width=dimension(item.get("width")),
         height=dimension(item.get("height")),
         focus=(max(-1.0, min(1.0, focus[0])), max(-1.0, min(1.0, focus[1]))),
+    )
+
+
+POLL_OPTIONS_MAX = 20
+
+
+def _poll(data: dict) -> RemotePoll | None:
+    multiple = "anyOf" in data and "oneOf" not in data
+    options, tallies = [], []
+    for item in as_list(data.get("anyOf" if multiple else "oneOf"))[:POLL_OPTIONS_MAX]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
+            options.append(item["name"].strip()[:200])
+            replies = item.get("replies")
+            count = replies.get("totalItems") if isinstance(replies, dict) else None
+            tallies.append(count if isinstance(count, int) and count >= 0 else 0)
+    if len(options) < 2:
+        return None
+    voters = data.get("votersCount")
+    return RemotePoll(
+        options=options, multiple=multiple, tallies=tallies,
+        end_time=parse_datetime(data.get("endTime")) or parse_datetime(data.get("closed")),
+        voters_count=voters if isinstance(voters, int) and voters >= 0 else None,
+        closed="closed" in data,
     )
 
 
@@ -156,6 +195,8 @@ def parse_note(data) -> RemoteNote:
         mentions=list(dict.fromkeys(mentions))[:MENTIONS_MAX],
         hashtags=list(dict.fromkeys(hashtags))[:TAGS_MAX],
         attachments=attachments[:ATTACHMENTS_MAX],
+        name=text(data.get("name"), limit=200).strip() if kind == "Note" else "",
+        poll=_poll(data) if kind == "Question" else None,
     )
 
 
@@ -233,11 +274,52 @@ def render_note(status) -> dict:
             },
         },
     }
+    poll = _poll_of(status)
+    if poll is not None:
+        note.update(_render_poll(poll))
     if status.language:
         note["contentMap"] = {status.language: status.content}
     if status.edited_at:
         note["updated"] = iso(status.edited_at)
     return note
+
+
+def _poll_of(status):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return status.poll
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+def _render_poll(poll) -> dict:
+    """A local poll as Mastodon's Question: options as Notes with their vote counts."""
+    from django.db.models import Count
+
+    counts = dict(poll.votes.values_list("choice").annotate(n=Count("pk")))
+    options = [
+        {"type": "Note", "name": option, "replies": {"type": "Collection", "totalItems": counts.get(i, 0)}}
+        for i, option in enumerate(poll.options)
+    ]
+    rendered = {
+        "type": "Question",
+        "anyOf" if poll.multiple else "oneOf": options,
+        "votersCount": poll.votes.values("account").distinct().count(),
+    }
+    if poll.expires_at:
+        rendered["endTime"] = iso(poll.expires_at)
+        if poll.expired:
+            rendered["closed"] = iso(poll.expires_at)
+    return rendered
+
+
+def render_vote(*, vote_id: str, voter_id: str, poll_status, choice_name: str) -> dict:
+    """A vote in a remote poll, as Mastodon sends it: a Note named after the option."""
+    return {
+        "id": vote_id, "type": "Note", "attributedTo": voter_id, "name": choice_name,
+        "inReplyTo": poll_status.activitypub_id, "to": [poll_status.account.activitypub_id],
+    }
 
 
 def _render_media(media) -> dict:

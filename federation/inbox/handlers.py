@@ -32,6 +32,7 @@ from federation.services.statuses import (
     check_origin,
     favourite_receive,
     note_is_relevant,
+    poll_vote_receive,
     reblog_receive,
     status_by_uri,
     status_delete_remote,
@@ -213,6 +214,9 @@ def handle_create_note(activity, actor: Account) -> None:
     if note.attributed_to != actor.uri:
         raise OriginError("A Create must come from the note's author.")
     check_origin(note.id, actor)
+    if note.is_vote:
+        poll_vote_receive(note=note, voter=actor)
+        return
     if not note_is_relevant(note, actor):
         return
     status_upsert_remote(note=note, author=actor)

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from accounts.models import Account, Block, Follow, FollowRequest
 from federation.activitypub import activities as render
-from federation.activitypub.notes import audience
+from federation.activitypub.notes import audience, render_vote
 from federation.models import Tombstone
 from federation.services.delivery import deliveries_create, inboxes_for
 from statuses.models import Favourite, Status, Visibility
@@ -82,6 +82,7 @@ def publish_local(*, kind: str, object_id: int) -> None:
         "favourite": _publish_favourite,
         "profile": _publish_profile,
         "block": _publish_block,
+        "poll_vote": _publish_poll_vote,
     }[kind]
     handler(object_id)
 
@@ -162,6 +163,24 @@ def _publish_block(block_id: int) -> None:
     activity = render.render_block(block_id=_block_id(block), actor=block.account.activitypub_id,
                                    target=block.target_account.uri)
     deliveries_create(activity=activity, signer=block.account, inboxes=inboxes_for([block.target_account]))
+
+
+def _publish_poll_vote(vote_id: int) -> None:
+    """A local vote in a remote poll: one Create(Note) per option chosen, to the poll's
+    author, as Mastodon sends them."""
+    from statuses.models import PollVote
+
+    vote = PollVote.objects.select_related("account", "poll__status__account").filter(
+        pk=vote_id, account__domain__isnull=True, poll__status__account__domain__isnull=False,
+    ).first()
+    if vote is None:
+        return
+    status, voter = vote.poll.status, vote.account
+    note = render_vote(vote_id=f"{voter.activitypub_id}#votes/{vote.pk}", voter_id=voter.activitypub_id,
+                       poll_status=status, choice_name=vote.poll.options[vote.choice])
+    activity = {"@context": render.CONTEXT, "id": f"{note['id']}/activity", "type": "Create",
+                "actor": voter.activitypub_id, "object": note, "to": note["to"]}
+    deliveries_create(activity=activity, signer=voter, inboxes=inboxes_for([status.account]))
 
 
 def publish_on_commit(kind: str, object_id: int) -> None:

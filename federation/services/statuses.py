@@ -150,6 +150,7 @@ def status_upsert_remote(*, note: RemoteNote, author: Account, fetched: bool = F
     )
     status.tags.set(_tags(note.hashtags))
     _media(status, note)
+    _poll_store(status, note)
     if note.in_reply_to and in_reply_to is None and thread_depth < MAX_ANCESTORS:
         from federation.tasks import resolve_parent
 
@@ -202,6 +203,19 @@ def _distribute_on_commit(status: Status) -> None:
     transaction.on_commit(lambda: distribute_status.send(status.pk))
 
 
+def _poll_store(status: Status, note: RemoteNote) -> None:
+    """A remote poll keeps the tallies its server reports (updated by Update(Question))."""
+    from statuses.models import Poll
+
+    if note.poll is None:
+        return
+    Poll.objects.update_or_create(status=status, defaults={
+        "options": note.poll.options, "multiple": note.poll.multiple,
+        "expires_at": note.poll.end_time, "tallies": note.poll.tallies,
+        "voters_count": note.poll.voters_count,
+    })
+
+
 @transaction.atomic
 def status_update_remote(*, note: RemoteNote, author: Account) -> Status | None:
     """Apply an edit by the note's own author. Visibility never changes on edit (a
@@ -210,6 +224,7 @@ def status_update_remote(*, note: RemoteNote, author: Account) -> Status | None:
     status = Status.objects.filter(uri=note.id, account=author).first()
     if status is None:
         return None
+    _poll_store(status, note)  # an Update(Question) often only brings new tallies
     changed = (note.content, note.summary, note.sensitive) != (
         status.content, status.spoiler_text, status.sensitive,
     )
@@ -301,3 +316,29 @@ def favourite_receive(*, like_id: str, actor: Account, target: Status):
     if not Favourite.objects.filter(uri=like_id).exists():
         Favourite.objects.filter(pk=favourite.pk, uri__isnull=True).update(uri=like_id)
     return favourite
+
+
+@transaction.atomic
+def poll_vote_receive(*, note: RemoteNote, voter: Account) -> bool:
+    """A remote vote (a Note named after an option, replying to our Question). Counted
+    once per (voter, option), only while the poll is open, only from someone who may see
+    the poll, never in one's own poll; one option unless the poll allows several."""
+    from statuses.models import PollVote
+
+    status = status_by_uri(note.in_reply_to)
+    poll = getattr(status, "poll", None) if status is not None and status.is_local else None
+    if poll is None or poll.expired or status.account_id == voter.pk:
+        return False
+    if note.name not in poll.options or not is_visible_to(status, voter):
+        return False
+    choice = poll.options.index(note.name)
+    others = PollVote.objects.filter(poll=poll, account=voter).exclude(choice=choice)
+    if not poll.multiple and others.exists():
+        return False
+    try:
+        with transaction.atomic():
+            PollVote.objects.get_or_create(poll=poll, account=voter, choice=choice,
+                                           defaults={"uri": note.id})
+    except IntegrityError:
+        return False
+    return True

@@ -37,7 +37,7 @@ def local_account_or_404(username: str) -> Account:
 
 def note_queryset():
     return Status.objects.select_related(
-        "account", "in_reply_to__account", "reblog__account",
+        "account", "in_reply_to__account", "reblog__account", "poll",
     ).prefetch_related("mentions__account", "tags", "media")
 
 
