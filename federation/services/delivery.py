@@ -52,9 +52,10 @@ def deliveries_create(*, activity: dict, signer: Account | None, inboxes: Iterab
     if not wanted:
         return 0
     hosts = {host_of(i) for i in wanted}
-    unavailable = set(Instance.objects.filter(domain__in=hosts, unavailable=True)
-                      .values_list("domain", flat=True))
-    wanted = {i for i in wanted if host_of(i) not in unavailable and not domain_is_blocked(host_of(i))}
+    unavailable = Instance.objects.filter(domain__in=hosts, unavailable=True)
+    skipped = set(unavailable.values_list("domain", flat=True))
+    skipped |= {host for host in hosts if domain_is_blocked(host)}
+    wanted = {i for i in wanted if host_of(i) not in skipped}
     Delivery.objects.bulk_create(
         [Delivery(activity_id=activity["id"], activity=activity, inbox_url=inbox, signer=signer)
          for inbox in sorted(wanted)],

@@ -64,7 +64,7 @@ def status_recipients(status: Status) -> set[str]:
 def _status(status_id: int) -> Status | None:
     return (
         Status.objects.select_related("account", "reblog__account", "in_reply_to__account",
-                                      "in_reply_to_account")
+                                      "in_reply_to_account", "poll")
         .prefetch_related("mentions__account", "tags", "media")
         .filter(pk=status_id, account__domain__isnull=True).first()
     )
