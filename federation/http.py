@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,20 +185,20 @@ class _SafeAdapter(HTTPAdapter):
         }
 
 
-_session: requests.Session | None = None
+# One session (and connection pool) per thread: requests' sessions are not thread-safe.
+_local = threading.local()
 
 
 def _get_session() -> requests.Session:
-    global _session
-    if _session is None:
+    if getattr(_local, "session", None) is None:
         session = requests.Session()
         # No proxies from the environment: a proxy would connect where we did not check.
         session.trust_env = False
         adapter = _SafeAdapter(pool_connections=20, pool_maxsize=20, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        _session = session
-    return _session
+        _local.session = session
+    return _local.session
 
 
 def _ca_bundle():
