@@ -13,11 +13,13 @@ side effects (fan-out, feed merges and unmerges) really happen, as they do in pr
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import Account, Notification, NotificationType
+from accounts.models import Account, Mute, Notification, NotificationType
 from accounts.services import block_create, follow_request, mute_create, unfollow
 from config.errors import NotFoundError
 from statuses.feeds import feed_key, redis_client
@@ -355,6 +357,59 @@ def test_own_followers_only_boost_stays_with_followers(alice, bob, carol):
     assert not is_visible_to(boost, None)
     assert boost not in account_statuses(viewer=carol, account=alice)
     assert boost not in account_statuses(viewer=None, account=alice)
+
+
+# --- favourite and boost notifications ---------------------------------------------------
+# Alice is told when someone favourites or boosts her public post, unless she blocks or mutes
+# (hiding notifications) that someone, or they are suspended. The relation is set after the
+# favourite and the boost, so stored notifications must be hidden too.
+
+FAN_NOTIFIED = {
+    "fan_follower": True,
+    "fan_stranger": True,
+    "fan_blocked": False,  # alice blocks them afterwards
+    "fan_muted": False,  # alice mutes them afterwards
+    "fan_muted_loud": True,  # muted, but alice keeps their notifications
+    "fan_mute_expired": True,
+    "fan_suspended": False,
+}
+
+
+@pytest.fixture
+def fans(alice):
+    post = status_create(author=alice, text="Star and boost me")
+    fans = {name: make_local_account(name) for name in FAN_NOTIFIED}
+    follow_request(follower=fans["fan_follower"], target=alice)
+    for fan in fans.values():
+        favourite_create(account=fan, status=post)
+        reblog_create(account=fan, status=post)
+    block_create(account=alice, target=fans["fan_blocked"])
+    mute_create(account=alice, target=fans["fan_muted"])
+    mute_create(account=alice, target=fans["fan_muted_loud"], hide_notifications=False)
+    expired = mute_create(account=alice, target=fans["fan_mute_expired"])
+    Mute.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Account.objects.filter(pk=fans["fan_suspended"].pk).update(suspended_at=timezone.now())
+    return post, fans
+
+
+def test_favourite_and_boost_notifications(alice, fans):
+    post, fans = fans
+    notifications = notifications_list(viewer=alice, limit=40)
+    told = {
+        name: {n.type for n in notifications if n.from_account_id == fan.pk and n.status_id}
+        for name, fan in fans.items()
+    }
+    both = {NotificationType.FAVOURITE, NotificationType.REBLOG}
+    assert told == {name: both if notified else set() for name, notified in FAN_NOTIFIED.items()}
+    assert all(n.status == post for n in notifications if n.status_id)
+
+
+def test_favourite_and_boost_notifications_page(alice, fans):
+    client = Client()
+    client.force_login(alice.user)
+    page = client.get("/notifications").content.decode()
+    shown = {name: f"<bdi>{name}</bdi>" in page for name in FAN_NOTIFIED}
+    assert shown == FAN_NOTIFIED
 
 
 # --- home feeds over time (with REDIS_URL: the fan-out path) ----------------------------
