@@ -40,6 +40,7 @@ from statuses.services import (
     reblog_create,
     status_create,
     status_delete,
+    status_edit,
 )
 from tests.factories import image_file, make_local_account
 
@@ -629,3 +630,18 @@ def test_status_url_with_another_accounts_name_is_a_404(alice, bob):
     post = status_create(author=alice, text="Mine, not bob's")
     assert Client().get(f"/@bob/{post.pk}").status_code == 404
     assert Client().get(f"/@alice/{post.pk}").status_code == 200
+
+
+def test_edit_history_page_follows_the_rule(alice, bob, carol):
+    follow_request(follower=bob, target=alice)
+    post = status_create(author=alice, text="Followers only, first", visibility=PRIVATE)
+    status_edit(status=post, by=alice, text="Followers only, second")
+    path = f"/@alice/{post.pk}/history"
+    follower, stranger = Client(), Client()
+    follower.force_login(bob.user)
+    stranger.force_login(carol.user)
+    assert "Followers only, first" in follower.get(path).content.decode()
+    for client in (stranger, Client()):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Followers only" not in response.content.decode()
