@@ -8,6 +8,7 @@ help:
 	@echo "make test   install the test tools (Chromium too) and run the whole suite"
 	@echo "            (extra pytest arguments: make test ARGS='-k journey -x')"
 	@echo "make lint   ruff check"
+	@echo "make bench  the benchmarks on PostgreSQL + Redis (bench/README.md)"
 
 run:
 	@scripts/run
