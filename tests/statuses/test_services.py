@@ -405,3 +405,15 @@ def test_replies_count_does_not_reveal_replies_hidden_from_the_viewer(alice, bob
     status_create(author=carol, text="@bob psst", in_reply_to=status, visibility=Visibility.DIRECT)
     for viewer in (None, alice):
         assert viewer_state(viewer=viewer, statuses=[status]).replies_count[status.pk] == 1
+
+
+@pytest.mark.parametrize("who_blocks", ["author", "mentioned"])
+def test_edit_adding_a_mention_across_a_block_is_dropped(alice, bob, who_blocks):
+    status = status_create(author=alice, text="Hello", visibility=Visibility.DIRECT)
+    if who_blocks == "author":
+        block_create(account=alice, target=bob)
+    else:
+        block_create(account=bob, target=alice)
+    status_edit(status=status, by=alice, text="Hello @bob")
+    assert not status.mentions.exists()
+    assert notifications_of(bob) == []
