@@ -1,6 +1,8 @@
 """What people post: statuses (boosts are statuses too), media, mentions, tags, and the
 small rows people attach to statuses (favourites, bookmarks, pins, edits)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -125,7 +127,9 @@ class Mention(models.Model):
 
 
 def _media_path(media, filename):
-    return f"media/{media.account_id}/{media.id}/{filename}"
+    # An unguessable part: files are served without an access check, so the address of an
+    # image in a private post must not be derivable from neighbouring ids (as Mastodon does).
+    return f"media/{media.account_id}/{media.id}/{secrets.token_hex(16)}/{filename}"
 
 
 class MediaAttachment(models.Model):

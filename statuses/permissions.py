@@ -25,7 +25,8 @@ def visible_to(viewer: Account | None) -> Q:
     public/unlisted: anyone; followers-only: the author, followers and mentioned accounts;
     direct: the author and mentioned accounts. Never across a block (either way), never from a
     suspended author; a limited author is seen only by followers and people it mentions.
-    A boost is visible when the boost is and its original's author is neither blocked nor gone.
+    A boost is visible when the boost is and its original's author is neither blocked, gone,
+    nor limited towards the viewer.
     """
     not_suspended = Q(account__suspended_at__isnull=True) & (
         Q(reblog__isnull=True) | Q(reblog__account__suspended_at__isnull=True)
@@ -35,6 +36,7 @@ def visible_to(viewer: Account | None) -> Q:
             not_suspended
             & Q(visibility__in=PUBLIC_VISIBILITIES)
             & Q(account__silenced_at__isnull=True)
+            & (Q(reblog__isnull=True) | Q(reblog__account__silenced_at__isnull=True))
         )
 
     following = Follow.objects.filter(account=viewer).values("target_account")
@@ -51,11 +53,19 @@ def visible_to(viewer: Account | None) -> Q:
         | Q(account__in=following)
         | Q(mentioned)
     )
+    # A boost must not carry a limited author's post to people who could not see it directly.
+    original_not_limited = (
+        Q(reblog__isnull=True)
+        | Q(reblog__account__silenced_at__isnull=True)
+        | Q(reblog__account=viewer)
+        | Q(reblog__account__in=following)
+        | Q(Exists(Mention.objects.filter(status=OuterRef("reblog"), account=viewer)))
+    )
     blocked = _blocked_either_way(viewer)
     not_blocked = ~Q(account__in=blocked) & (
         Q(reblog__isnull=True) | ~Q(reblog__account__in=blocked)
     )
-    return not_suspended & audience & not_limited & not_blocked
+    return not_suspended & audience & not_limited & original_not_limited & not_blocked
 
 
 def not_muted_by(viewer: Account | None) -> Q:

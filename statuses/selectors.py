@@ -218,3 +218,9 @@ def notifications_unread_count(*, viewer: Account) -> int:
         .filter(id__gt=viewer.user.last_read_notification_id)
         .count()
     )
+
+
+def tags_visible_to(viewer: Account | None) -> QuerySet:
+    """Tags used in at least one status the viewer may see. A tag only used in posts hidden
+    from the viewer (a direct message, a followers-only post) answers like one never used."""
+    return Tag.objects.filter(Exists(visible_statuses(viewer).filter(tags=OuterRef("pk"))))

@@ -21,7 +21,7 @@ from accounts.services import notifications_mark_read
 from config.errors import ApplicationError, NotFoundError
 
 from .forms import ComposeForm, EditForm
-from .models import Status, Tag, Visibility
+from .models import Status, Visibility
 from .permissions import access_status
 from .selectors import (
     PAGE_SIZE,
@@ -31,6 +31,7 @@ from .selectors import (
     favourites_list,
     notifications_list,
     status_context,
+    tags_visible_to,
     timeline_federated,
     timeline_home,
     timeline_local,
@@ -140,7 +141,7 @@ def federated(request):
 
 
 def tag(request, name):
-    found = Tag.objects.filter(name__iexact=name).first()
+    found = tags_visible_to(_viewer(request)).filter(name__iexact=name).first()
     if found is None:
         raise Http404
     statuses = timeline_tag(viewer=_viewer(request), tag=found, max_id=_max_id(request))

@@ -4,7 +4,7 @@ and weekly activity."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.decorators import api_view, permission_classes
@@ -19,7 +19,7 @@ from accounts.selectors import account_get_by_acct
 from config.errors import ApplicationError, NotFoundError
 from statuses.models import Bookmark, Favourite, Mention, Status, Tag, Visibility
 from statuses.permissions import visible_statuses
-from statuses.selectors import statuses_for_display
+from statuses.selectors import statuses_for_display, tags_visible_to
 
 from .serializers import statuses_data
 
@@ -57,14 +57,6 @@ def public_to_everyone():
     """Public posts a visitor may see (the visibility rule for nobody): what trends and tag
     histories are made of, so a limited or suspended author never trends."""
     return visible_statuses(None).filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
-
-
-def tags_seen_by(me: Account | None):
-    """Tags used in at least one status the viewer may see. A tag only used in posts hidden
-    from the viewer (a direct message, a followers-only post) answers like one never used."""
-    return Tag.objects.filter(
-        Exists(visible_statuses(me).filter(tags=OuterRef("pk")))
-    )
 
 
 def tags_data(tags: list[Tag]) -> list[dict]:
@@ -110,7 +102,7 @@ def search_hashtags(me: Account | None, query: str, limit: int, offset: int = 0)
     query = query.strip().lstrip("#")
     if not query:
         return []
-    found = tags_seen_by(me).filter(name__istartswith=query)
+    found = tags_visible_to(me).filter(name__istartswith=query)
     return list(found.order_by("name")[offset:offset + limit])
 
 
@@ -212,7 +204,7 @@ def accounts_search(request):
 @api_view(["GET"])
 @permission_classes([scoped("read:statuses", public=True)])
 def tag_detail(request, name):
-    tag = tags_seen_by(viewer(request)).filter(name__iexact=name.lstrip("#")).first()
+    tag = tags_visible_to(viewer(request)).filter(name__iexact=name.lstrip("#")).first()
     if tag is None:
         raise NotFoundError()
     return Response(tags_data([tag])[0])
