@@ -207,6 +207,24 @@ def email_confirmation_resend(*, user: User) -> None:
     transaction.on_commit(lambda: send_confirmation_email.send(user.pk))
 
 
+def user_tokens_revoke(*, user: User) -> None:
+    """End every Mastodon app's access of this user (tokens and pending authorisation codes):
+    after a password change or reset, or a suspension."""
+    from django.apps import apps
+
+    if not apps.is_installed("oauth2_provider"):
+        return
+    from oauth2_provider.models import (
+        get_access_token_model,
+        get_grant_model,
+        get_refresh_token_model,
+    )
+
+    get_refresh_token_model().objects.filter(user=user).delete()
+    get_access_token_model().objects.filter(user=user).delete()
+    get_grant_model().objects.filter(user=user).delete()
+
+
 def user_approve(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(approved=True)
 

@@ -129,6 +129,11 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     success_message = gettext_lazy("Your password has been changed.")
     extra_context = {"settings_tab": "password"}
 
+    def form_valid(self, form):
+        # Django ends the other sessions itself (the session hash changes); apps' tokens too.
+        services.user_tokens_revoke(user=form.user)
+        return super().form_valid(form)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
@@ -148,6 +153,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        services.user_tokens_revoke(user=form.user)
+        return super().form_valid(form)
 
 
 # --- settings ----------------------------------------------------------------------------------

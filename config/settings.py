@@ -15,7 +15,9 @@ DEBUG = env.bool("DEBUG", default=False)
 LOCAL_DOMAIN = env("LOCAL_DOMAIN", default="localhost:8000")
 # Links we print (confirmation mails, ActivityPub ids) use https except on localhost.
 LOCAL_SCHEME = env("LOCAL_SCHEME", default="http" if LOCAL_DOMAIN.startswith("localhost") else "https")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[LOCAL_DOMAIN.split(":")[0], "localhost", "127.0.0.1", "[::1]"])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[LOCAL_DOMAIN.split(":")[0], "localhost", "127.0.0.1", "[::1]"]
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{LOCAL_SCHEME}://{LOCAL_DOMAIN}"])
 SITE_NAME = env("SITE_NAME", default="Pouet")
 # Federation: the outbound client refuses private/loopback addresses unless this is set (test
@@ -155,6 +157,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own "django" logger has a console handler in DEBUG; one line per message.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # The Mastodon client API: OAuth 2 tokens (django-oauth-toolkit), JSON only, errors as

@@ -5,7 +5,6 @@ Reports live in moderation/reports.py, instance-level blocks in moderation/block
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Block, Follow, FollowRequest, Mute, Notification, User
+from accounts.services import user_tokens_revoke
 from config.errors import ApplicationError, ForbiddenError, NotFoundError
 from statuses.models import Bookmark, Favourite, MediaAttachment, Status
 
@@ -72,17 +72,6 @@ def _sessions_revoke(user: User) -> None:
     for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
             store(session.session_key).delete()
-
-
-def _tokens_revoke(user: User) -> None:
-    """Revoke the user's OAuth tokens and pending authorisation codes (Mastodon apps)."""
-    if not apps.is_installed("oauth2_provider"):
-        return
-    from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
-
-    get_refresh_token_model().objects.filter(user=user).delete()
-    get_access_token_model().objects.filter(user=user).delete()
-    get_grant_model().objects.filter(user=user).delete()
 
 
 def _snapshot(statuses) -> list[dict]:
@@ -203,7 +192,7 @@ def _freeze(*, account, by, status_ids):
         raise ModerationActionError(_("This account is already frozen."))
     account.user.is_active = False
     _sessions_revoke(account.user)
-    _tokens_revoke(account.user)
+    user_tokens_revoke(user=account.user)
     return _account_statuses(account, status_ids)
 
 
@@ -226,7 +215,7 @@ def _suspend(*, account, by, status_ids):
     )
     if account.user is not None:
         _sessions_revoke(account.user)
-        _tokens_revoke(account.user)
+        user_tokens_revoke(user=account.user)
     if account.is_local:
         from .tasks import account_suspension_federate
 
