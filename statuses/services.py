@@ -212,6 +212,8 @@ def status_edit(
         if media_descriptions and item.pk in media_descriptions:
             media_update(media=item, description=media_descriptions[item.pk])
     content, mentioned = render_status_text(text)
+    # As on create: an edit never mentions (and so never delivers to) someone blocked either way.
+    mentioned = [a for a in mentioned if not is_blocked_either_way(by, a)]
     status.text, status.content, status.spoiler_text = text, content, spoiler_text
     status.sensitive = sensitive or bool(spoiler_text)
     if language is not None:
