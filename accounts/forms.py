@@ -82,7 +82,11 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Username or e-mail address")
 
     def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
+        # A frozen user may log in to appeal (moderation.backends); the middleware confines them.
+        from moderation.selectors import user_is_frozen
+
+        if not user_is_frozen(user):
+            super().confirm_login_allowed(user)
         # Checked only after the password matched, so these messages reveal nothing to
         # someone who does not own the account.
         if not user.is_confirmed:

@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .blocks import ip_is_denied
+from .selectors import user_is_frozen
 
 
 def _suspended_may_reach(path: str) -> bool:
-    """A suspended user may still read and appeal the decision, and log out."""
+    """A suspended or frozen user may still read and appeal the decision, and log out."""
     strikes = reverse("moderation:strikes")
     return (
         path == strikes
@@ -20,7 +21,8 @@ def _suspended_may_reach(path: str) -> bool:
 
 class ModerationMiddleware:
     """Refuses every request from an IP range blocked with "no access", and keeps a
-    suspended user to the pages about their suspension. Runs after AuthenticationMiddleware."""
+    suspended or frozen user to the pages about that decision. Runs after
+    AuthenticationMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,7 +31,10 @@ class ModerationMiddleware:
         if ip_is_denied(request.META.get("REMOTE_ADDR")):
             return HttpResponseForbidden(_("Access from your network is blocked."), content_type="text/plain")
         account = getattr(request.user, "account", None) if request.user.is_authenticated else None
-        if account is not None and account.is_suspended and not _suspended_may_reach(request.path):
+        # Only an inactive user can be frozen: the query is not made for anyone else.
+        confined = account is not None and (account.is_suspended or user_is_frozen(request.user))
+        request.moderation_confined = confined
+        if confined and not _suspended_may_reach(request.path):
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": "Your login is currently disabled"}, status=403)
             return redirect("moderation:strikes")

@@ -390,3 +390,56 @@ class ModeratedAccount(Account):
         proxy = True
         verbose_name = _("account (moderation)")
         verbose_name_plural = _("accounts (moderation)")
+
+
+class AccountModerationState(models.Model):
+    """What moderation keeps about an account beyond its strikes: flags that act on what the
+    account does next, as opposed to the actions already taken on what it did."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="moderation_state")
+    # "Mark media sensitive" also applies to future posts (Mastodon's "sensitized").
+    force_sensitive = models.BooleanField(_("new posts marked sensitive"), default=False)
+    # A frozen user keeps `is_active=False` (so no token, password grant or API session
+    # works) but may log in on the web to read and appeal the decision; this flag is what
+    # tells a frozen user from any other inactive one.
+    frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account moderation state")
+
+    def __str__(self):
+        return f"@{self.account.acct}"
+
+
+class ServerSupport(models.Model):
+    """The one row of the "support this server" text and funding goal on the landing page."""
+
+    text = models.TextField(_("support this server"), blank=True, help_text=_(
+        "Shown on the landing page; leave empty to show nothing."
+    ))
+    goal_amount = models.DecimalField(
+        _("funding goal"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Per month, for example the cost of hosting."),
+    )
+    raised_amount = models.DecimalField(
+        _("raised so far"), max_digits=12, decimal_places=2, null=True, blank=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", help_text=_("ISO 4217 code."))
+    link = models.URLField(_("where to give"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("support this server")
+        verbose_name_plural = _("support this server")
+
+    def __str__(self):
+        return str(_("support this server"))
+
+    @classmethod
+    def current(cls) -> "ServerSupport":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.goal_amount or self.raised_amount is None:
+            return None
+        return min(100, int(self.raised_amount * 100 / self.goal_amount))

@@ -50,6 +50,8 @@ ADMIN_PERMISSIONS = MODERATOR_PERMISSIONS + [
     *_crud("moderation", "usernameblock"),
     ("moderation", "view_moderationsettings"),
     ("moderation", "change_moderationsettings"),
+    ("moderation", "view_serversupport"),
+    ("moderation", "change_serversupport"),
     ("accounts", "view_user"),
 ]
 

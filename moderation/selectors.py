@@ -122,3 +122,20 @@ def dashboard(*, now=None) -> Dashboard:
         ).count(),
         failing_deliveries=Delivery.objects.filter(state=Delivery.State.FAILED).count(),
     )
+
+
+def account_forces_sensitive(*, account: Account) -> bool:
+    """Whether moderators marked this account's media sensitive, future posts included."""
+    from .models import AccountModerationState
+
+    return AccountModerationState.objects.filter(account=account, force_sensitive=True).exists()
+
+
+def user_is_frozen(user) -> bool:
+    """A frozen user: inactive because a moderator froze them (not for any other reason)."""
+    from .models import AccountModerationState
+
+    return (
+        user is not None and user.pk is not None and not user.is_active
+        and AccountModerationState.objects.filter(account__user=user, frozen_at__isnull=False).exists()
+    )

@@ -22,6 +22,7 @@ from .audit import SWEEP, audit_log, staff_require
 from .models import (
     COMMENT_MAX_LENGTH,
     TIMED_ACTIONS,
+    AccountModerationState,
     AccountStrike,
     Appeal,
     AppealState,
@@ -161,7 +162,15 @@ def _warn(*, account, by, status_ids):
     return _account_statuses(account, status_ids)
 
 
+def _state_update(account: Account, **fields) -> int:
+    """Set flags of the account's moderation state (made on first use); how many changed."""
+    AccountModerationState.objects.get_or_create(account=account)
+    return AccountModerationState.objects.filter(account=account).update(**fields)
+
+
 def _mark_sensitive(*, account, by, status_ids):
+    # Future posts too: status_create consults the flag until an appeal reverses it.
+    _state_update(account, force_sensitive=True)
     if status_ids:
         statuses = _account_statuses(account, status_ids)
     else:
@@ -187,9 +196,11 @@ def _delete_statuses(*, account, by, status_ids):
 def _freeze(*, account, by, status_ids):
     if account.user is None:
         raise ModerationActionError(_("Only local accounts can be frozen."))
-    # Django refuses to authenticate inactive users, including through existing sessions.
+    # Inactive users get no API token or session but through moderation.backends, which
+    # lets a frozen one log in on the web, kept by the middleware to the strikes pages.
     if not User.objects.filter(pk=account.user_id, is_active=True).update(is_active=False):
         raise ModerationActionError(_("This account is already frozen."))
+    _state_update(account, frozen_at=timezone.now())
     account.user.is_active = False
     _sessions_revoke(account.user)
     user_tokens_revoke(user=account.user)
@@ -303,6 +314,7 @@ def account_unfreeze(*, account: Account, by: User | None, reason: str = "") -> 
         is_active=True
     ):
         raise ModerationActionError(_("This account is not frozen."))
+    _state_update(account, frozen_at=None)
     account.user.is_active = True
     _lift_strikes(account, StrikeAction.FREEZE)
     audit_log(by=by, action="account.unfreeze", target=account, reason=reason)
@@ -334,6 +346,7 @@ def _timed_actions_lift(now) -> int:
             lifted += 1
         elif strike.action == StrikeAction.FREEZE and account.user and not account.user.is_active:
             User.objects.filter(pk=account.user_id).update(is_active=True)
+            _state_update(account, frozen_at=None)
             audit_log(by=None, actor_name=SWEEP, action="account.unfreeze", target=account,
                       reason=_("The freeze's time was up."))
             lifted += 1
@@ -443,6 +456,7 @@ def _strike_reverse(strike: AccountStrike, by: User | None, reason: str) -> None
     elif strike.action == StrikeAction.MARK_SENSITIVE:
         ids = [int(item["id"]) for item in strike.statuses_snapshot]
         Status.objects.filter(pk__in=ids, account=account).update(sensitive=False)
+        _state_update(account, force_sensitive=False)
     # Removed posts cannot be restored: the reversal is recorded on the strike.
 
 

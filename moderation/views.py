@@ -54,7 +54,10 @@ def report(request, acct):
 @login_required
 def strikes(request):
     account = _own_account_or_404(request)
-    context = {"strikes": selectors.strikes_of(account=account), "settings_tab": "strikes"}
+    context = {
+        "strikes": selectors.strikes_of(account=account), "settings_tab": "strikes",
+        "frozen": selectors.user_is_frozen(request.user),
+    }
     return render(request, "moderation/strikes.html", context)
 
 

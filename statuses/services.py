@@ -154,6 +154,11 @@ def status_create(
         in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
         if in_reply_to.reblog_id:
             in_reply_to = in_reply_to.reblog
+    # Imported here: moderation depends on statuses, not the other way round. Moderators'
+    # "mark media sensitive" holds for the account's future posts too.
+    from moderation.selectors import account_forces_sensitive
+
+    sensitive = sensitive or bool(spoiler_text) or account_forces_sensitive(account=author)
     content, mentioned = render_status_text(text)
     mentioned = [a for a in mentioned if not is_blocked_either_way(author, a)]
     status = Status.objects.create(
@@ -162,7 +167,7 @@ def status_create(
         content=content,
         spoiler_text=spoiler_text,
         visibility=visibility,
-        sensitive=sensitive or bool(spoiler_text),
+        sensitive=sensitive,
         language=language,
         in_reply_to=in_reply_to,
         in_reply_to_account=in_reply_to.account if in_reply_to else None,

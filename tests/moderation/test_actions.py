@@ -8,12 +8,15 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import follow_request
 from moderation.models import AccountStrike, AuditLogEntry, ScheduledErasure, StrikeAction
 from moderation.services import (
     ModerationActionError,
     account_action,
     account_unfreeze,
+    appeal_approve,
+    appeal_create,
     account_unlimit,
     account_unsuspend,
     moderation_sweep,
@@ -162,15 +165,46 @@ def test_a_suspended_accounts_data_is_erased_after_thirty_days(alice, bob, moder
         account_unsuspend(account=bob, by=moderator.user)
 
 
-def test_a_frozen_user_cannot_log_in_until_unfrozen(bob, moderator, client_for):
+def test_a_frozen_user_logs_in_only_to_read_and_appeal_the_decision(bob, moderator, client_for):
     bob_client = client_for(bob)
 
-    account_action(account=bob, action=StrikeAction.FREEZE, by=moderator.user)
+    strike = account_action(account=bob, action=StrikeAction.FREEZE, by=moderator.user, reason="Raids")
 
+    # The old session is gone; logging in again works, but only the strikes pages answer.
     assert bob_client.get("/home").status_code == 302
-    assert Client().post("/auth/sign_in", {"username": "bob", "password": PASSWORD}).status_code == 200
+    frozen = Client()
+    response = frozen.post("/auth/sign_in", {"username": "bob", "password": PASSWORD})
+    assert response.status_code == 302
+    assert frozen.get("/home")["Location"] == "/settings/strikes"
+    assert frozen.get("/api/v1/accounts/verify_credentials").status_code == 403
+    page = frozen.get("/settings/strikes")
+    assert page.status_code == 200 and 'id="frozen-banner"' in page.content.decode()
+    assert "Raids" in text_of(page)
+    frozen.post(f"/settings/strikes/{strike.pk}/appeal", {"text": "It was a mistake"})
+    assert strike.appeal.text == "It was a mistake"
+    # No app token for a frozen user.
+    assert not User.objects.get(pk=bob.user_id).is_active
+
     account_unfreeze(account=bob, by=moderator.user)
-    assert Client().post("/auth/sign_in", {"username": "bob", "password": PASSWORD}).status_code == 302
+    assert frozen.get("/home").status_code == 200
+    assert client_for(bob).get("/settings/strikes").content.decode().count("frozen-banner") == 0
+
+
+def test_an_inactive_user_who_is_not_frozen_still_cannot_log_in(bob):
+    User.objects.filter(pk=bob.user_id).update(is_active=False)
+
+    assert Client().post("/auth/sign_in", {"username": "bob", "password": PASSWORD}).status_code == 200
+
+
+def test_marking_media_sensitive_applies_to_future_posts_until_the_appeal(bob, moderator):
+    strike = account_action(account=bob, action=StrikeAction.MARK_SENSITIVE, by=moderator.user)
+
+    later = status_create(author=bob, text="A new post")
+    assert later.sensitive
+
+    appeal = appeal_create(strike=strike, user=bob.user, text="Only cats")
+    appeal_approve(appeal=appeal, by=moderator.user)
+    assert not status_create(author=bob, text="After the appeal").sensitive
 
 
 def test_a_timed_freeze_ends_by_itself(bob, moderator):

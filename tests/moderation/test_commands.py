@@ -188,6 +188,7 @@ def test_accounts_modify_role_confirmation_and_freeze():
 
     user = User.objects.get(pk=zoe.user_id)
     assert user.has_perm("moderation.take_action") is False  # frozen users have no permissions
+    assert user.account.moderation_state.frozen_at is not None
     assert user.groups.filter(name="Moderator").exists() and user.is_confirmed and not user.is_active
 
     run("accounts", "modify", "zoe", "--enable", "--role", "user")
