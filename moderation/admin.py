@@ -17,7 +17,7 @@ from config.errors import ApplicationError, ForbiddenError
 from statuses.models import Status
 from statuses.permissions import PUBLIC_VISIBILITIES
 
-from . import blocks, reports, selectors, services
+from . import blocks, reports, selectors, server, services
 from .forms import ActionForm, NoteForm
 from .models import (
     AccountStrike,
@@ -32,6 +32,7 @@ from .models import (
     ModerationSettings,
     PendingSignup,
     Report,
+    ServerSupport,
     UsernameBlock,
 )
 
@@ -590,3 +591,37 @@ class ModerationSettingsAdmin(ServiceAdmin):
     def service_save(self, request, obj):
         return blocks.allowlist_mode_set(enabled=obj.allowlist_mode, by=request.user)
 
+
+
+class ServerSupportForm(forms.ModelForm):
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError(_("A currency is a three-letter code such as EUR."))
+        return currency
+
+
+@admin.register(ServerSupport)
+class ServerSupportAdmin(ServiceAdmin):
+    """Admins only: moderators hold no permission on it (roles.py), so they get a 403."""
+
+    form = ServerSupportForm
+    fields = ["text", "goal_amount", "raised_amount", "currency", "link"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = ServerSupport.current()
+        return redirect(reverse("admin:moderation_serversupport_change", args=[row.pk]))
+
+    def service_save(self, request, obj):
+        return server.server_support_update(
+            by=request.user, text=obj.text, goal_amount=obj.goal_amount,
+            raised_amount=obj.raised_amount, currency=obj.currency, link=obj.link,
+        )

@@ -18,3 +18,11 @@ def moderation_queue_counts(context):
         "pending_appeals": Appeal.objects.filter(state=AppealState.PENDING).count(),
         "pending_signups": User.objects.filter(approved=False, is_active=True).count(),
     }
+
+
+@register.inclusion_tag("moderation/support.html")
+def server_support():
+    """The "support this server" box of the landing page; empty when no text is set."""
+    from ..models import ServerSupport
+
+    return {"support": ServerSupport.objects.filter(pk=1).exclude(text="").first()}

@@ -30,6 +30,7 @@ ADMIN_ONLY_PAGES = [
     "/admin/moderation/ipblock/",
     "/admin/moderation/usernameblock/",
     "/admin/moderation/moderationsettings/",
+    "/admin/moderation/serversupport/",
 ]
 MODERATOR_PAGES = [
     "/admin/",
