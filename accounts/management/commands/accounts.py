@@ -43,6 +43,13 @@ class Command(BaseCommand):
             parser_.add_argument("--reason", default="")
             if name == "delete":
                 parser_.add_argument("--dry-run", action="store_true", help="Say what would be erased.")
+        rotate = sub.add_parser("rotate-keys", help="Give local accounts a new signing key pair.")
+        rotate.add_argument("username", nargs="?")
+        rotate.add_argument("--all", dest="rotate_all", action="store_true", help="Every local account.")
+        cull = sub.add_parser(
+            "cull", help="Delete remote accounts whose server answers 404 or 410 (unreachable: kept).",
+        )
+        cull.add_argument("--dry-run", action="store_true", help="Ask the servers, delete nothing.")
 
     def handle(self, *args, action, **options):
         if action == "create":
@@ -50,7 +57,7 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                getattr(self, f"_{action}")(**options)
+                getattr(self, f"_{action.replace('-', '_')}")(**options)
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
@@ -136,3 +143,29 @@ class Command(BaseCommand):
             else:
                 account_delete(account=account, by=None, reason=reason)
                 self.stdout.write(f"Deleted @{account.acct}")
+
+    def _rotate_keys(self, *, username, rotate_all, **_options):
+        from moderation.operations import account_keys_rotate
+
+        if bool(username) == bool(rotate_all):
+            raise CommandError("Name one local account, or use --all.")
+        accounts = (
+            Account.objects.local().not_suspended().order_by("pk") if rotate_all
+            else [self._account(username)]
+        )
+        count = 0
+        for account in accounts:
+            account_keys_rotate(account=account)
+            count += 1
+        self.stdout.write(self.style.SUCCESS(f"Rotated the keys of {count} accounts"))
+
+    def _cull(self, *, dry_run, **_options):
+        from moderation.operations import accounts_cull
+
+        def progress(account, gone):
+            verdict = {True: "gone", False: "present", None: "no answer, kept"}[gone]
+            self.stdout.write(f"@{account.acct}: {verdict}")
+
+        culled = accounts_cull(dry_run=dry_run, progress=progress)
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {len(culled)} remote accounts"))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from moderation.blocks import domain_block_create, domain_block_remove
 from moderation.models import DomainBlockSeverity
+from moderation.operations import domain_purge
 
 from ._console import all_or_nothing
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         block.add_argument("--obfuscate", action="store_true", help="Star part of the name on /about.")
         unblock = sub.add_parser("unblock", help="Lift blocks and what they imposed.")
         unblock.add_argument("domains", nargs="+")
+        purge = sub.add_parser(
+            "purge", help="Delete the remote accounts of these domains and all they posted (no block).",
+        )
+        purge.add_argument("domains", nargs="+")
+        purge.add_argument("--dry-run", action="store_true", help="Count, delete nothing.")
 
     def handle(self, *args, action, domains, **options):
         with all_or_nothing():
@@ -35,6 +41,10 @@ class Command(BaseCommand):
                         obfuscate=options["obfuscate"],
                     )
                     self.stdout.write(f"Blocked {block.domain} ({block.severity})")
+                elif action == "purge":
+                    accounts, statuses = domain_purge(domain=domain, dry_run=options["dry_run"])
+                    verb = "Would delete" if options["dry_run"] else "Deleted"
+                    self.stdout.write(f"{verb} {accounts} accounts and {statuses} statuses of {domain}")
                 else:
                     domain_block_remove(domain=domain, by=None)
                     self.stdout.write(f"Unblocked {domain}")

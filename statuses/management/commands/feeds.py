@@ -11,10 +11,17 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         build = sub.add_parser("build", help="Rebuild Redis home feeds from the database.")
         build.add_argument("--account", help="Only this local username.")
+        sub.add_parser("clear", help="Empty every Redis home feed (then run feeds build).")
 
     def handle(self, *args, action, **options):
         if action == "build":
             self._build(options.get("account"))
+        elif action == "clear":
+            from moderation.operations import feeds_clear  # moderation's, as the other tootctl chores
+
+            cleared = feeds_clear()
+            self.stdout.write("No REDIS_URL: nothing to clear." if cleared is None
+                              else f"Cleared {cleared} feeds.")
 
     def _build(self, username):
         accounts = Account.objects.local().not_suspended()
