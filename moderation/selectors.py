@@ -2,9 +2,9 @@
 of blocked domains, an account's moderation history, and the dashboard's figures."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -97,11 +97,20 @@ class Dashboard:
     known_servers: int
     failing_servers: int
     failing_deliveries: int
+    # Queue backlog: durable work rows not done yet, and since when the oldest waits.
+    pending_deliveries: int = 0
+    oldest_pending_delivery: datetime | None = None
+    pending_inbox: int = 0
+    oldest_pending_inbox: datetime | None = None
 
 
 def dashboard(*, now=None) -> Dashboard:
     """The figures of the last week, per day where it makes sense."""
-    from federation.models import Delivery, Instance  # federation depends on us, not at import
+    from federation.models import (  # federation depends on us, not at import
+        Delivery,
+        InboxActivity,
+        Instance,
+    )
 
     now = now or timezone.now()
     since = (now - timedelta(days=7)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -121,7 +130,23 @@ def dashboard(*, now=None) -> Dashboard:
             Q(unavailable=True) | Q(failing_since__isnull=False)
         ).count(),
         failing_deliveries=Delivery.objects.filter(state=Delivery.State.FAILED).count(),
+        **_backlog(
+            "delivery", Delivery.objects.filter(state__in=[Delivery.State.PENDING, Delivery.State.SENDING]),
+            "created_at",
+        ),
+        **_backlog(
+            "inbox", InboxActivity.objects.filter(
+                state__in=[InboxActivity.State.PENDING, InboxActivity.State.PROCESSING],
+            ),
+            "received_at",
+        ),
     )
+
+
+def _backlog(kind: str, queryset, field: str) -> dict:
+    figures = queryset.aggregate(count=Count("pk"), oldest=Min(field))
+    plural = "deliveries" if kind == "delivery" else kind
+    return {f"pending_{plural}": figures["count"], f"oldest_pending_{kind}": figures["oldest"]}
 
 
 def account_forces_sensitive(*, account: Account) -> bool:

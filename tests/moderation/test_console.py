@@ -1,6 +1,9 @@
 """The moderation console beyond reports: an account's page, the audit log, the dashboard."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import ServerRule
 from accounts.services import follow_request
@@ -88,3 +91,22 @@ def test_the_dashboard_is_for_staff_with_the_permission(alice, client_for):
     alice.user.save()
 
     assert client_for(alice).get("/admin/moderation/report/dashboard/").status_code == 403
+
+
+def test_the_dashboard_shows_the_queue_backlog(moderator, client_for):
+    from federation.models import Delivery, InboxActivity
+
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Delivery.objects.create(activity_id="https://x/1", activity={}, inbox_url="https://a.example/inbox",
+                            created_at=an_hour_ago)
+    Delivery.objects.create(activity_id="https://x/1", activity={}, inbox_url="https://b.example/inbox")
+    Delivery.objects.create(activity_id="https://x/2", activity={}, inbox_url="https://b.example/inbox",
+                            state=Delivery.State.DONE)
+    InboxActivity.objects.create(activity_id="https://c.example/1", type="Create", payload={})
+
+    page = client_for(moderator).get("/admin/moderation/report/dashboard/")
+
+    dashboard = page.context["dashboard"]
+    assert (dashboard.pending_deliveries, dashboard.pending_inbox) == (2, 1)
+    assert dashboard.oldest_pending_delivery == an_hour_ago
+    assert "Deliveries waiting 2 (oldest 1 hour ago)" in text_of(page)
