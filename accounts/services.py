@@ -497,9 +497,13 @@ def notification_create(
         account=recipient, target_account=from_account, hide_notifications=True,
     ).exists():
         return None
-    notification, _created = Notification.objects.get_or_create(
+    notification, created = Notification.objects.get_or_create(
         account=recipient, from_account=from_account, type=type, status=status,
     )
+    if created:
+        from statuses.streaming.events import stream_notification
+
+        transaction.on_commit(lambda: stream_notification(notification.pk))
     return notification
 
 

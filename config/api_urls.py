@@ -7,6 +7,7 @@ from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
 from statuses.api import discovery, filters, instance, notifications, polls, timelines
 from statuses.api import views as statuses
+from statuses.streaming import views as streaming
 
 app_name = "api"
 
@@ -86,6 +87,10 @@ routes = [
     path("api/v2/notifications/<str:group_key>", notifications.notification_group),
     path("api/v2/notifications/<str:group_key>/accounts", notifications.notification_group_accounts),
     path("api/v2/notifications/<str:group_key>/dismiss", notifications.notification_group_dismiss),
+    # Streaming (Server-Sent Events).
+    path("api/v1/streaming", streaming.streaming_root),
+    path("api/v1/streaming/health", streaming.streaming_health),
+    path("api/v1/streaming/<path:name>", streaming.streaming_stream),
     # The server.
     path("api/v1/instance", instance.instance_v1),
     path("api/v2/instance", instance.instance_v2),

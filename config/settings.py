@@ -185,6 +185,8 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     "REQUEST_APPROVAL_PROMPT": "force",
 }
+# Seconds between heartbeat comments on streaming responses; each also re-checks the token.
+STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15)
 # Requests per 5 minutes per token (or per address without one) on the client API.
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=300)
 # Named so that accounts.AppRegistration's migration can point at it (a swappable model).

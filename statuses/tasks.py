@@ -1,22 +1,28 @@
 import dramatiq
 
+import statuses.streaming  # noqa: F401  (connects the edit hook in worker processes)
+
 
 @dramatiq.actor(queue_name="fanout", max_retries=10)
 def distribute_status(status_id: int) -> None:
     """Fan a new status out to home feeds; gone statuses are skipped."""
     from statuses.feeds import feed_push
     from statuses.models import Status
+    from statuses.streaming.events import stream_status_created
 
     status = Status.objects.select_related("account").filter(pk=status_id).first()
     if status is not None:
         feed_push(status=status)
+        stream_status_created(status.pk)
 
 
 @dramatiq.actor(queue_name="fanout", max_retries=10)
 def feed_remove_status(status_id: int, author_id: int) -> None:
     from statuses.feeds import feed_remove
+    from statuses.streaming.events import stream_status_deleted
 
     feed_remove(status_id=status_id, author_id=author_id)
+    stream_status_deleted(status_id, author_id)
 
 
 @dramatiq.actor(queue_name="fanout", max_retries=10)

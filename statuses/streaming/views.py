@@ -1,0 +1,159 @@
+"""Mastodon's streaming API over Server-Sent Events, served by Django itself
+(StreamingHttpResponse: run the web server with threads, e.g. gunicorn --threads, since
+each open stream holds one). WebSocket is not served."""
+
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+from oauth2_provider.models import AccessToken
+
+from accounts.api.scopes import scope_granted
+from accounts.models import Account, List
+
+from . import broker
+from .events import render_event
+
+# Mastodon's stream names, the channel each reads and the scope each needs.
+STREAMS = {
+    "user": "read:statuses",
+    "user:notification": "read:notifications",
+    "public": "read:statuses",
+    "public:local": "read:statuses",
+    "public:remote": "read:statuses",
+    "hashtag": "read:statuses",
+    "hashtag:local": "read:statuses",
+    "list": "read:lists",
+    "direct": "read:statuses",
+}
+
+
+def heartbeat_seconds() -> float:
+    return float(getattr(settings, "STREAMING_HEARTBEAT_SECONDS", 15))
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _token_string(request) -> str:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.GET.get("access_token", "")
+
+
+def token_account(token_id: int) -> Account | None:
+    """The account a still-valid token acts for, or None once the token is revoked or
+    expired, its user disabled or its account suspended (checked at each heartbeat)."""
+    token = AccessToken.objects.select_related("user__account").filter(pk=token_id).first()
+    if token is None or token.is_expired() or token.user is None or not token.user.is_active:
+        return None
+    account = getattr(token.user, "account", None)
+    if account is None or account.is_suspended:
+        return None
+    return account
+
+
+def _stream(request, name: str) -> dict | JsonResponse:
+    """Parse the stream (name and parameters) or answer Mastodon's error."""
+    if name == "hashtag" or name == "hashtag:local":
+        tag = request.GET.get("tag", "").lstrip("#").strip().lower()
+        if not tag:
+            return _error("Missing tag name parameter", 400)
+        local = ":local" if name.endswith("local") else ""
+        return {"kind": name, "channel": f"timeline:hashtag:{tag}{local}", "tag": tag}
+    if name == "list":
+        list_id = request.GET.get("list", "")
+        return {"kind": "list", "list_id": int(list_id) if list_id.isdigit() else 0,
+                "channel": f"timeline:list:{list_id}"}
+    return {"kind": name}
+
+
+def _open(request, name: str):
+    raw = _token_string(request)
+    token = AccessToken.objects.filter(token=raw).first() if raw else None
+    account = token_account(token.pk) if token is not None else None
+    if account is None:
+        return _error("Error 401: Missing access token" if not raw else "Invalid access token", 401)
+    if not scope_granted(set(token.scope.split()), STREAMS[name]):
+        return _error("This action is outside the authorized scopes", 403)
+    user = token.user
+    if not user.is_confirmed or not user.approved:
+        return _error("Your login is missing a confirmed e-mail address or is pending approval", 403)
+    stream = _stream(request, name)
+    if isinstance(stream, JsonResponse):
+        return stream
+    kind = stream["kind"]
+    if kind in ("user", "user:notification"):
+        stream.update(kind="user" if kind == "user" else "notification", channel=f"timeline:{account.pk}")
+    elif kind == "direct":
+        stream["channel"] = f"timeline:direct:{account.pk}"
+    elif kind == "list":
+        if not List.objects.filter(pk=stream["list_id"], account=account).exists():
+            return _error("Record not found", 404)
+    elif kind.startswith("public"):
+        stream["channel"] = "timeline:" + kind
+    response = StreamingHttpResponse(_events(token.pk, account, stream), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
+    return response
+
+
+def _events(token_id: int, account: Account, stream: dict):
+    """The SSE body: events as they come, a comment at each heartbeat; ends when the token
+    stops being valid or the client goes away (the server then closes this generator)."""
+    subscription = broker.subscribe([stream["channel"]])
+    try:
+        yield ":)\n\n"  # Mastodon's opening comment: the stream is subscribed from here on
+        interval = heartbeat_seconds()
+        next_beat = time.monotonic() + interval
+        while True:
+            message = subscription.get(timeout=next_beat - time.monotonic())
+            if message is not None:
+                rendered = render_event(message, stream=stream, viewer=account)
+                _release_connection()
+                if rendered is not None:
+                    event, data = rendered
+                    yield f"event: {event}\ndata: {data}\n\n"
+            if time.monotonic() >= next_beat:
+                account = token_account(token_id)
+                _release_connection()
+                if account is None:
+                    return  # revoked token, suspended account: the stream ends
+                yield ":thump\n\n"
+                next_beat = time.monotonic() + interval
+    finally:
+        subscription.close()
+
+
+def _release_connection() -> None:
+    # An open stream must not hold a database connection between events.
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+@require_GET
+def streaming_health(request):
+    return HttpResponse("OK", content_type="text/plain")
+
+
+@require_GET
+def streaming_stream(request, name: str):
+    name = name.replace("/", ":")
+    if name not in STREAMS:
+        return _error("Unknown stream type", 400)
+    return _open(request, name)
+
+
+@require_GET
+def streaming_root(request):
+    """`GET /api/v1/streaming?stream=user` (the WebSocket path, without the upgrade)."""
+    if request.META.get("HTTP_UPGRADE", "").lower() == "websocket":
+        return _error("WebSocket is not supported here; use Server-Sent Events", 501)
+    name = request.GET.get("stream", "")
+    if name not in STREAMS:
+        return _error("Unknown stream type", 400)
+    return _open(request, name)
