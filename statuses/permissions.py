@@ -4,7 +4,7 @@ The Python check is the same SQL rule run on one row, so the two can never disag
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Account, Follow, Mute
+from accounts.models import Account, Block, Follow, Mute
 from config.errors import NotFoundError
 
 from .models import Mention, Status, Visibility
@@ -13,10 +13,14 @@ PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 
 def _blocked_either_way(viewer: Account):
-    """Ids of accounts the viewer blocks or is blocked by: a subquery, never a list."""
-    return Account.objects.filter(
-        Q(blocked_by_set__account=viewer) | Q(blocking_set__target_account=viewer)
-    ).values("pk")
+    """Ids of accounts the viewer blocks or is blocked by: a subquery, never a list.
+
+    Read from the block table alone (both halves use its indexes): going through Account
+    made PostgreSQL scan every known account, local and remote, on each timeline query."""
+    return (
+        Block.objects.filter(account=viewer).values("target_account")
+        .union(Block.objects.filter(target_account=viewer).values("account"), all=True)
+    )
 
 
 def visible_to(viewer: Account | None) -> Q:
