@@ -198,7 +198,8 @@ def measure_posts(*, posts: int, mode: str) -> list[dict]:
         })
     base = next((r for r in rows if r["what"] == "status_create + fan-out" and r["K"] == 0), None)
     for row in rows:
-        if base and row["what"] == "status_create + fan-out" and row["K"]:
+        # Below 1,000 followers the difference drowns in the noise of the fixed cost.
+        if base and row["what"] == "status_create + fan-out" and row["K"] >= 1000:
             row["marginal_us_per_follower"] = round((row["p50_ms"] - base["p50_ms"]) * 1000 / row["K"], 1)
     return rows
 
