@@ -5,7 +5,7 @@ each open stream holds one). WebSocket is not served."""
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from oauth2_provider.models import AccessToken
@@ -113,13 +113,13 @@ def _events(token_id: int, account: Account, stream: dict):
         while True:
             message = subscription.get(timeout=next_beat - time.monotonic())
             if message is not None:
-                rendered = render_event(message, stream=stream, viewer=account)
+                rendered = _retrying(lambda m=message, a=account: render_event(m, stream=stream, viewer=a))
                 _release_connection()
                 if rendered is not None:
                     event, data = rendered
                     yield f"event: {event}\ndata: {data}\n\n"
             if time.monotonic() >= next_beat:
-                account = token_account(token_id)
+                account = _retrying(lambda: token_account(token_id))
                 _release_connection()
                 if account is None:
                     return  # revoked token, suspended account: the stream ends
@@ -127,6 +127,19 @@ def _events(token_id: int, account: Account, stream: dict):
                 next_beat = time.monotonic() + interval
     finally:
         subscription.close()
+
+
+def _retrying(work, attempts: int = 5):
+    """Run a read, retrying briefly when the database is momentarily locked (SQLite under a
+    concurrent write): a busy database must not end a stream nor drop an event."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            _release_connection()
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _release_connection() -> None:
