@@ -49,8 +49,8 @@ def home_filter(viewer: Account) -> Q:
 
 
 def feed_push(*, status: Status) -> int:
-    """Add a new status to its author's and its local followers' feeds, a pipeline per
-    batch of followers. Returns the number of feeds written."""
+    """Add a new status to its author's and its local followers' feeds that exist, a
+    pipeline per batch of followers. Returns the number of feeds written."""
     client = redis_client()
     if client is None:
         return 0
@@ -64,14 +64,28 @@ def feed_push(*, status: Status) -> int:
     recipient_ids = list(followers.values_list("account_id", flat=True))
     if status.account.is_local:
         recipient_ids.append(status.account_id)
+    written = 0
     for start in range(0, len(recipient_ids), FANOUT_BATCH):
+        keys = _existing_feeds(client, recipient_ids[start:start + FANOUT_BATCH])
         with client.pipeline(transaction=False) as pipe:
-            for account_id in recipient_ids[start:start + FANOUT_BATCH]:
-                key = feed_key(account_id)
+            for key in keys:
                 pipe.zadd(key, {status.id: status.id})
                 pipe.zremrangebyrank(key, 0, -FEED_MAX_ITEMS - 1)
             pipe.execute()
-    return len(recipient_ids)
+        written += len(keys)
+    return written
+
+
+def _existing_feeds(client: redis.Redis, account_ids: list[int]) -> list[str]:
+    """The feed keys that exist. A missing feed (never read, or lost with Redis's data) is
+    rebuilt from the database on its next read; writing to it would create a feed holding
+    only the newest posts, which would never be rebuilt."""
+    keys = [feed_key(account_id) for account_id in account_ids]
+    with client.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.exists(key)
+        found = pipe.execute()
+    return [key for key, exists in zip(keys, found, strict=True) if exists]
 
 
 def feed_remove(*, status_id: int, author_id: int) -> None:
@@ -117,7 +131,7 @@ def feed_merge(*, account: Account, target: Account) -> None:
             :FEED_MAX_ITEMS
         ]
     )
-    if ids:
+    if ids and _existing_feeds(client, [account.pk]):  # a missing feed is rebuilt on read
         key = feed_key(account.pk)
         with client.pipeline() as pipe:
             pipe.zadd(key, {i: i for i in ids})

@@ -435,6 +435,23 @@ def test_new_post_reaches_a_followers_home_after_the_feed_exists(alice, bob):
         assert ids == [first.pk, second.pk]
 
 
+def test_home_survives_a_lost_redis_feed(alice, bob, carol):
+    """Redis is a cache of the database: after its data is lost (a restart without
+    persistence, an eviction), the next fan-out must not leave a feed holding only the
+    newest posts. A missing feed is rebuilt from the database on read."""
+    follow_request(follower=bob, target=alice)
+    before = status_create(author=alice, text="Before the loss")
+    assert timeline_home(viewer=bob) == [before]
+    client = redis_client()
+    if client is not None:
+        client.flushdb()
+    after = status_create(author=alice, text="After the loss")
+    follow_request(follower=bob, target=carol)
+    carols = status_create(author=carol, text="Carol's, before bob's next read")
+    assert timeline_home(viewer=bob) == [carols, after, before]
+    assert timeline_home(viewer=alice) == [after, before]
+
+
 def test_unfollow_removes_posts_from_home(alice, bob):
     follow_request(follower=bob, target=alice)
     post = status_create(author=alice, text="Soon gone from bob's home")
