@@ -226,6 +226,9 @@ def status_edit(
     status.edited_at = timezone.now()
     status.save()
     _snapshot(status, media, created_at=status.edited_at)
+    from statuses.streaming.events import stream_status_updated
+
+    transaction.on_commit(lambda: stream_status_updated(status.pk))
     from federation.services.outbound import publish_on_commit
 
     publish_on_commit("status_update", status.pk)

@@ -1,7 +1,5 @@
 import dramatiq
 
-import statuses.streaming  # noqa: F401  (connects the edit hook in worker processes)
-
 
 @dramatiq.actor(queue_name="fanout", max_retries=10)
 def distribute_status(status_id: int) -> None:

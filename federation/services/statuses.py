@@ -242,6 +242,9 @@ def status_update_remote(*, note: RemoteNote, author: Account) -> Status | None:
         status=status, content=status.content, spoiler_text=status.spoiler_text,
         sensitive=status.sensitive, created_at=status.edited_at,
     )
+    from statuses.streaming.events import stream_status_updated
+
+    transaction.on_commit(lambda: stream_status_updated(status.pk))
     status.tags.set(_tags(note.hashtags))
     for booster in Account.objects.local().filter(statuses__reblog=status).distinct():
         booster.notifications.filter(type=NotificationType.UPDATE, status=status).delete()
