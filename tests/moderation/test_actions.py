@@ -15,10 +15,10 @@ from moderation.services import (
     ModerationActionError,
     account_action,
     account_unfreeze,
-    appeal_approve,
-    appeal_create,
     account_unlimit,
     account_unsuspend,
+    appeal_approve,
+    appeal_create,
     moderation_sweep,
 )
 from statuses.models import MediaAttachment, Status, Visibility
