@@ -15,8 +15,10 @@ PAGE_SIZE = 20
 
 
 def statuses_for_display(queryset: QuerySet) -> QuerySet:
+    # actor_info: federation's row holding a remote author's avatar URL (statuses_tags).
     return queryset.select_related(
-        "account", "reblog__account", "in_reply_to_account",
+        "account", "reblog__account", "in_reply_to_account", "account__actor_info",
+        "reblog__account__actor_info",
     ).prefetch_related("media", "reblog__media", "mentions__account", "reblog__mentions__account")
 
 

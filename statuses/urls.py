@@ -13,6 +13,7 @@ urlpatterns = [
     path("public/local", views.local, name="local"),
     path("public", views.federated, name="federated"),
     path("tags/<str:name>", views.tag, name="tag"),
+    path("search", views.search, name="search"),
     path("notifications", views.notifications, name="notifications"),
     path("bookmarks", views.bookmarks, name="bookmarks"),
     path("favourites", views.favourites, name="favourites"),

@@ -140,6 +140,48 @@ def federated(request):
     return _render_statuses(request, "statuses/timeline.html", statuses, timeline="federated")
 
 
+SEARCH_RESULTS = 20
+
+
+def _search_looks_remote(query: str) -> bool:
+    """`@user@domain`, `user@domain` or an https URL: what federation's resolver takes."""
+    if query.startswith("https://"):
+        return True
+    return "@" in query.lstrip("@") and " " not in query
+
+
+def search(request):
+    """The web search, as Mastodon's: `@user@domain` or a profile or post URL is resolved
+    through federation (logged-in users only: it fetches from other servers); plain words
+    find known accounts and hashtags. The API's search functions, so both agree."""
+    from .api.discovery import SEARCH_MAX_QUERY, resolve_remote, search_accounts, search_hashtags
+
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_QUERY]
+    viewer = _viewer(request)
+    accounts, hashtags, statuses = [], [], []
+    remote = bool(query) and _search_looks_remote(query)
+    if remote and viewer is not None:
+        found = resolve_remote(viewer, query)
+        if isinstance(found, Account):
+            accounts = [found]
+        elif isinstance(found, Status):
+            statuses = [found]
+    elif remote:
+        # A visitor only finds what this server already knows: no fetching on their behalf.
+        accounts = search_accounts(None, query, 1)
+    elif query:
+        accounts = search_accounts(viewer, query, SEARCH_RESULTS)
+        hashtags = search_hashtags(viewer, query, SEARCH_RESULTS)
+    from accounts.selectors import relationships
+
+    # One batch of relationship queries for the follow buttons, not one per row.
+    known = relationships(viewer=viewer, targets=accounts) if viewer and accounts else {}
+    return _render_statuses(
+        request, "statuses/search.html", statuses, paged=False, query=query, remote=remote,
+        rows=[(person, known.get(person.pk)) for person in accounts], hashtags=hashtags,
+    )
+
+
 def tag(request, name):
     found = tags_visible_to(_viewer(request)).filter(name__iexact=name).first()
     if found is None:

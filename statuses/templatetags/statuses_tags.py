@@ -2,8 +2,10 @@
 
 import re
 from html import unescape
+from urllib.parse import urlsplit
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -38,9 +40,35 @@ def icon(name: str, label: str = ""):
     )
 
 
+def _remote_image(account, field: str) -> str:
+    """A remote actor's avatar or header as its origin URL (kept by federation's ActorInfo,
+    read through the reverse relation, so no federation import): https only, since the
+    URL comes from another server; "" for local accounts and when unknown."""
+    if account.is_local:
+        return ""
+    try:
+        url = getattr(account.actor_info, field)
+    except ObjectDoesNotExist:
+        return ""
+    return url if url and urlsplit(url).scheme.lower() == "https" else ""
+
+
+@register.filter
+def remote_avatar_url(account) -> str:
+    return "" if account.avatar else _remote_image(account, "avatar_url")
+
+
 @register.filter
 def avatar_url(account) -> str:
-    return account.avatar.url if account.avatar else static("images/avatar.svg")
+    if account.avatar:
+        return account.avatar.url
+    return _remote_image(account, "avatar_url") or static("images/avatar.svg")
+
+
+@register.filter
+def header_url(account) -> str:
+    """The profile banner, or "" when there is none (the page shows a plain band)."""
+    return account.header.url if account.header else _remote_image(account, "header_url")
 
 
 @register.filter
