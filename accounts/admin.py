@@ -3,6 +3,7 @@ accounts.services; moderation (suspensions, reports) comes with moderation/."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +23,23 @@ class ConfirmedFilter(admin.SimpleListFilter):
         if self.value() in ("yes", "no"):
             return queryset.filter(email_confirmed_at__isnull=self.value() == "no")
         return queryset
+
+
+class SingleRowAdmin(admin.ModelAdmin):
+    """Settings kept in one row, made on first use (the model's `current()`): nothing to add
+    or delete, and the list is that row's form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", self.model.current().pk)
 
 
 @admin.register(User)
@@ -86,18 +104,8 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(SingleRowAdmin):
     fields = ["name", "description", "contact_email", "registration_mode"]
-
-    def has_add_permission(self, request):
-        return False  # there is exactly one row, made on first use
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        settings_row = SiteSettings.current()
-        return redirect("admin:accounts_sitesettings_change", settings_row.pk)
 
 
 @admin.register(ServerRule)

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.admin import SingleRowAdmin
 from config.errors import ApplicationError, ForbiddenError
 from statuses.models import Status
 from statuses.permissions import PUBLIC_VISIBILITIES
@@ -573,20 +574,8 @@ class UsernameBlockAdmin(ServiceAdmin):
 
 
 @admin.register(ModerationSettings)
-class ModerationSettingsAdmin(ServiceAdmin):
+class ModerationSettingsAdmin(SingleRowAdmin, ServiceAdmin):
     fields = ["allowlist_mode"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        row = ModerationSettings.current()
-        return redirect(reverse("admin:moderation_moderationsettings_change", args=[row.pk]))
 
     def service_save(self, request, obj):
         return blocks.allowlist_mode_set(enabled=obj.allowlist_mode, by=request.user)
@@ -602,23 +591,11 @@ class ServerSupportForm(forms.ModelForm):
 
 
 @admin.register(ServerSupport)
-class ServerSupportAdmin(ServiceAdmin):
+class ServerSupportAdmin(SingleRowAdmin, ServiceAdmin):
     """Admins only: moderators hold no permission on it (roles.py), so they get a 403."""
 
     form = ServerSupportForm
     fields = ["text", "goal_amount", "raised_amount", "currency", "link"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        row = ServerSupport.current()
-        return redirect(reverse("admin:moderation_serversupport_change", args=[row.pk]))
 
     def service_save(self, request, obj):
         return server.server_support_update(
