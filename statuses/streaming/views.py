@@ -1,6 +1,6 @@
 """Mastodon's streaming API over Server-Sent Events, served by Django itself
 (StreamingHttpResponse: run the web server with threads, e.g. gunicorn --threads, since
-each open stream holds one). WebSocket is not served."""
+each open stream holds one). WebSocket is served from ASGI by websocket.py."""
 
 import time
 
@@ -57,45 +57,59 @@ def token_account(token_id: int) -> Account | None:
     return account
 
 
-def _stream(request, name: str) -> dict | JsonResponse:
-    """Parse the stream (name and parameters) or answer Mastodon's error."""
-    if name == "hashtag" or name == "hashtag:local":
-        tag = request.GET.get("tag", "").lstrip("#").strip().lower()
-        if not tag:
-            return _error("Missing tag name parameter", 400)
-        local = ":local" if name.endswith("local") else ""
-        return {"kind": name, "channel": f"timeline:hashtag:{tag}{local}", "tag": tag}
-    if name == "list":
-        list_id = request.GET.get("list", "")
-        return {"kind": "list", "list_id": int(list_id) if list_id.isdigit() else 0,
-                "channel": f"timeline:list:{list_id}"}
-    return {"kind": name}
+class StreamRefused(Exception):
+    """A stream that may not be opened: Mastodon's error message and HTTP status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
 
 
-def _open(request, name: str):
-    raw = _token_string(request)
+def stream_token(raw: str) -> tuple[AccessToken, Account]:
+    """The token and the account it acts for, or StreamRefused (shared by SSE and WebSocket)."""
     token = AccessToken.objects.filter(token=raw).first() if raw else None
     account = token_account(token.pk) if token is not None else None
     if account is None:
-        return _error("Error 401: Missing access token" if not raw else "Invalid access token", 401)
-    if not scope_granted(set(token.scope.split()), STREAMS[name]):
-        return _error("This action is outside the authorized scopes", 403)
+        raise StreamRefused("Error 401: Missing access token" if not raw else "Invalid access token", 401)
     user = token.user
     if not user.is_confirmed or not user.approved:
-        return _error("Your login is missing a confirmed e-mail address or is pending approval", 403)
-    stream = _stream(request, name)
-    if isinstance(stream, JsonResponse):
-        return stream
-    kind = stream["kind"]
-    if kind in ("user", "user:notification"):
-        stream.update(kind="user" if kind == "user" else "notification", channel=f"timeline:{account.pk}")
-    elif kind == "direct":
-        stream["channel"] = f"timeline:direct:{account.pk}"
-    elif kind == "list":
-        if not List.objects.filter(pk=stream["list_id"], account=account).exists():
-            return _error("Record not found", 404)
-    elif kind.startswith("public"):
-        stream["channel"] = "timeline:" + kind
+        raise StreamRefused("Your login is missing a confirmed e-mail address or is pending approval", 403)
+    return token, account
+
+
+def stream_for(token: AccessToken, account: Account, name: str, params) -> dict:
+    """The stream `name` (with its `tag` or `list` parameter) as this token may read it:
+    `{"kind", "channel", …}` for render_event, or StreamRefused."""
+    if name not in STREAMS:
+        raise StreamRefused("Unknown stream type", 400)
+    if not scope_granted(set(token.scope.split()), STREAMS[name]):
+        raise StreamRefused("This action is outside the authorized scopes", 403)
+    if name == "hashtag" or name == "hashtag:local":
+        tag = str(params.get("tag") or "").lstrip("#").strip().lower()
+        if not tag:
+            raise StreamRefused("Missing tag name parameter", 400)
+        local = ":local" if name.endswith("local") else ""
+        return {"kind": name, "channel": f"timeline:hashtag:{tag}{local}", "tag": tag}
+    if name == "list":
+        list_id = str(params.get("list") or "")
+        list_id = int(list_id) if list_id.isdigit() else 0
+        if not List.objects.filter(pk=list_id, account=account).exists():
+            raise StreamRefused("Record not found", 404)
+        return {"kind": "list", "list_id": list_id, "channel": f"timeline:list:{list_id}"}
+    if name in ("user", "user:notification"):
+        kind = "user" if name == "user" else "notification"
+        return {"kind": kind, "channel": f"timeline:{account.pk}"}
+    if name == "direct":
+        return {"kind": name, "channel": f"timeline:direct:{account.pk}"}
+    return {"kind": name, "channel": "timeline:" + name}  # public, public:local, public:remote
+
+
+def _open(request, name: str):
+    try:
+        token, account = stream_token(_token_string(request))
+        stream = stream_for(token, account, name, request.GET)
+    except StreamRefused as refused:
+        return _error(refused.message, refused.status)
     response = StreamingHttpResponse(_events(token.pk, account, stream), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
@@ -165,7 +179,8 @@ def streaming_stream(request, name: str):
 def streaming_root(request):
     """`GET /api/v1/streaming?stream=user` (the WebSocket path, without the upgrade)."""
     if request.META.get("HTTP_UPGRADE", "").lower() == "websocket":
-        return _error("WebSocket is not supported here; use Server-Sent Events", 501)
+        # Only reached when the proxy sent the upgrade to gunicorn instead of uvicorn (config.asgi).
+        return _error("WebSocket is served by the streaming server; use Server-Sent Events here", 501)
     name = request.GET.get("stream", "")
     if name not in STREAMS:
         return _error("Unknown stream type", 400)
