@@ -6,10 +6,13 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.template.defaultfilters import urlencode
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, strip_tags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -113,6 +116,73 @@ def short_time(value) -> str:
     return date_format(value, "M j, Y")
 
 
+# The card's action URLs, per status: reversed once per page with this stand-in id, then
+# filled in by string formatting (a page of 20 cards would otherwise reverse ~80 URLs).
+_ID_STAND_IN = 918273645546372819
+_ACTION_URLS = ("reblog", "unreblog", "favourite", "unfavourite", "bookmark", "unbookmark",
+                "pin", "unpin", "edit", "delete")
+_CARD_ICONS = ("reply", "boost", "star", "bookmark", "pin", "edit", "trash", *VISIBILITY_ICONS.values())
+
+
+def _card_labels() -> dict:
+    """The card's fixed texts, translated once per page rather than once per card."""
+    return {
+        "edited": _("edited"),
+        "reply": _("Reply"),
+        "boost": _("Boost"),
+        "undo_boost": _("Undo boost"),
+        "cannot_boost": _("This post cannot be boosted: only its audience may see it."),
+        "cannot_boost_hidden": _("Boost (not possible: only its audience may see this post)"),
+        "favourite": _("Favourite"),
+        "remove_favourite": _("Remove from favourites"),
+        "bookmark": _("Bookmark"),
+        "remove_bookmark": _("Remove bookmark"),
+        "more": _("More"),
+        "more_actions": _("More actions"),
+        "pin": _("Pin on profile"),
+        "unpin": _("Unpin from profile"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "replies": _("Replies"),
+        "boosts": _("Boosts"),
+        "favourites": _("Favourites"),
+    }
+
+
+def _card_page(context) -> dict:
+    """What every card of a page shares (labels, icons, URL patterns, the CSRF field, the
+    page's path), built by the first card and kept on the request for the others."""
+    request = context["request"]
+    key = get_language()
+    cached = getattr(request, "_status_card_page", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    csrf_token = context.get("csrf_token")
+    # As {% csrf_token %} renders it.
+    if not csrf_token:
+        csrf_input = ""
+    elif csrf_token == "NOTPROVIDED":
+        csrf_input = format_html("")
+    else:
+        csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    full_path = request.get_full_path()
+    page = {
+        "labels": _card_labels(),
+        "icons": {name: icon(name) for name in _CARD_ICONS},
+        "urls": {
+            name: reverse(f"statuses:{name}", kwargs={"status_id": _ID_STAND_IN}).replace(
+                str(_ID_STAND_IN), "{}")
+            for name in _ACTION_URLS
+        },
+        "compose_url": reverse("statuses:compose"),
+        "csrf_input": csrf_input,
+        "full_path": full_path,
+        "delete_next": urlencode(full_path),
+    }
+    request._status_card_page = (key, page)
+    return page
+
+
 @register.inclusion_tag("statuses/_status.html", takes_context=True)
 def status_card(context, status, focal=False, show_pinned=False):
     """A status (or a boost, shown as the post it boosts) with its buttons. Reads the page's
@@ -120,12 +190,24 @@ def status_card(context, status, focal=False, show_pinned=False):
     the post a status page is about; `show_pinned` labels a profile's pinned posts."""
     request = context["request"]
     state = context["state"]
+    page = _card_page(context)
+    urls = page["urls"]
     viewer = getattr(request.user, "account", None) if request.user.is_authenticated else None
     target = status.reblog if status.reblog_id else status
+    pk = target.pk
     own = viewer is not None and target.account_id == viewer.pk
+    favourited = pk in state.favourited
+    reblogged = pk in state.reblogged
+    bookmarked = pk in state.bookmarked
+    pinned = pk in state.pinned
     return {
         "request": request,
         "viewer": viewer,
+        "page": page,
+        "t": page["labels"],
+        "icons": page["icons"],
+        "csrf_input": page["csrf_input"],
+        "visibility_icon": page["icons"][VISIBILITY_ICONS.get(target.visibility, "globe")],
         "card_id": status.pk,
         "status": target,
         "boosted_by": status.account if status.reblog_id else None,
@@ -133,14 +215,20 @@ def status_card(context, status, focal=False, show_pinned=False):
         "show_pinned": show_pinned,
         "own": own,
         "media": list(target.media.all()),
-        "next": f"{request.get_full_path()}#status-{status.pk}",
-        "favourited": target.pk in state.favourited,
-        "reblogged": target.pk in state.reblogged,
-        "bookmarked": target.pk in state.bookmarked,
-        "pinned": target.pk in state.pinned,
-        "favourites_count": state.favourites_count.get(target.pk, 0),
-        "reblogs_count": state.reblogs_count.get(target.pk, 0),
-        "replies_count": state.replies_count.get(target.pk, 0),
+        "next": f"{page['full_path']}#status-{status.pk}",
+        "favourited": favourited,
+        "reblogged": reblogged,
+        "bookmarked": bookmarked,
+        "pinned": pinned,
+        "boost_url": urls["unreblog" if reblogged else "reblog"].format(pk),
+        "favourite_url": urls["unfavourite" if favourited else "favourite"].format(pk),
+        "bookmark_url": urls["unbookmark" if bookmarked else "bookmark"].format(pk),
+        "pin_url": urls["unpin" if pinned else "pin"].format(pk),
+        "edit_url": urls["edit"].format(pk),
+        "delete_url": urls["delete"].format(pk),
+        "favourites_count": state.favourites_count.get(pk, 0),
+        "reblogs_count": state.reblogs_count.get(pk, 0),
+        "replies_count": state.replies_count.get(pk, 0),
         # As the service: public and unlisted posts, and one's own followers-only posts.
         "can_reblog": target.visibility in PUBLIC_VISIBILITIES
         or (own and target.visibility == Visibility.PRIVATE),
