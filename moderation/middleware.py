@@ -1,11 +1,31 @@
 from django.conf import settings
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from .blocks import ip_is_denied
+from .models import SelfDestruct
 from .selectors import user_is_frozen
+
+# After `manage.py self_destruct`, what still answers: peers verifying the signature of our
+# Deletes fetch the actor's key, and find the actor through WebFinger (as Mastodon keeps them).
+SELF_DESTRUCT_SERVED = {"federation:actor", "federation:instance_actor", "federation:webfinger"}
+
+
+def _served_after_self_destruct(path: str) -> bool:
+    if path.startswith(settings.STATIC_URL):
+        return True
+    try:
+        return resolve(path).view_name in SELF_DESTRUCT_SERVED
+    except Resolver404:
+        return False
+
+
+def _gone(request):
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": "Gone"}, status=410)
+    return HttpResponseGone(_("This server has shut down."), content_type="text/plain")
 
 
 def _suspended_may_reach(path: str) -> bool:
@@ -20,7 +40,8 @@ def _suspended_may_reach(path: str) -> bool:
 
 
 class ModerationMiddleware:
-    """Refuses every request from an IP range blocked with "no access", and keeps a
+    """Answers 410 Gone to (nearly) everything once the server has self-destructed, refuses
+    every request from an IP range blocked with "no access", and keeps a
     suspended or frozen user to the pages about that decision. Runs after
     AuthenticationMiddleware."""
 
@@ -28,6 +49,8 @@ class ModerationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if SelfDestruct.is_active() and not _served_after_self_destruct(request.path_info):
+            return _gone(request)
         if ip_is_denied(request.META.get("REMOTE_ADDR")):
             return HttpResponseForbidden(_("Access from your network is blocked."), content_type="text/plain")
         account = getattr(request.user, "account", None) if request.user.is_authenticated else None

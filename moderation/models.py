@@ -251,6 +251,27 @@ class ModerationSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
+class SelfDestruct(models.Model):
+    """The one row that says the operator ran `manage.py self_destruct`: every local actor's
+    Delete has been queued to every known server, and from then on the server answers 410
+    Gone to everything but the actor documents and WebFinger (moderation.middleware)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    actors = models.PositiveIntegerField(default=0)
+    deliveries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("self-destruct")
+        verbose_name_plural = _("self-destruct")
+
+    def __str__(self):
+        return f"self-destruct {self.started_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def is_active(cls) -> bool:
+        return cls.objects.exists()
+
+
 class DomainBlockSeverity(models.TextChoices):
     NONE = "none", _("None")
     LIMIT = "limit", _("Limit")

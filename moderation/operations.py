@@ -17,6 +17,7 @@ from statuses.models import Bookmark, Favourite, MediaAttachment, Mention, Statu
 
 from .audit import audit_log
 from .blocks import domain_normalize
+from .models import SelfDestruct
 
 
 class OperationError(ApplicationError):
@@ -226,3 +227,42 @@ def feeds_clear() -> int | None:
     cleared = sum(client.delete(*keys[i:i + 500]) for i in range(0, len(keys), 500))
     return cleared
 
+
+
+# --- self-destruct ------------------------------------------------------------------------
+
+
+def known_inboxes() -> set[str]:
+    """Every server we know, once: its shared inbox, else each account's own inbox."""
+    known = Account.objects.remote().not_suspended().values_list("shared_inbox_url", "inbox_url")
+    return {shared or inbox for shared, inbox in known.distinct() if shared or inbox}
+
+
+@transaction.atomic
+def server_self_destruct(*, progress=None) -> SelfDestruct:
+    """tootctl self-destruct: a Delete of every local actor to every known server, then the
+    server answers 410 Gone (moderation.middleware). The deliveries are sent by the workers
+    after commit, signed with each account's key, so the actor documents stay readable for
+    peers that must fetch the key to verify them. Run again, it adds only what is missing
+    (deliveries are unique per activity and inbox)."""
+    from federation.services.delivery import deliveries_create
+
+    from .services import account_delete_activity
+
+    inboxes = known_inboxes()
+    # Erased accounts are left out: their suspension already sent their Delete.
+    actors = Account.objects.local().filter(user__isnull=False).order_by("pk")
+    count = deliveries = 0
+    for account in actors.iterator():
+        deliveries += deliveries_create(
+            activity=account_delete_activity(account), signer=account, inboxes=inboxes,
+        )
+        count += 1
+        if progress:
+            progress(count)
+    row, _created = SelfDestruct.objects.update_or_create(
+        pk=1, defaults={"actors": count, "deliveries": deliveries},
+    )
+    audit_log(by=None, action="server.self_destruct", target=row,
+              details={"actors": count, "inboxes": len(inboxes), "deliveries": deliveries})
+    return row

@@ -25,10 +25,18 @@ def account_suspension_federate(account_id: int) -> None:
     account_suspension_deliver(account_id=account_id)
 
 
+# How the sweep is scheduled: by cron or a systemd timer running `manage.py moderation
+# sweep` (README.md, "Moderation and operations"), and once at start-up by `make run`.
+# Not an actor that re-enqueues itself with a delay: every worker start would add one more
+# chain (two workers restarted ten times: twenty sweeps per period), a lost message stops
+# the chain with no one noticing, and dramatiq has no scheduler to dedupe them. A cron line
+# survives restarts, runs once per period however many workers there are, and its failures
+# land in the system's log. This actor stays for a manual nudge from a shell or the admin.
 @dramatiq.actor(queue_name="default", max_retries=3)
 def moderation_sweep() -> None:
     """Periodic work (also `manage.py moderation sweep`): timed actions, erasures, expired
-    IP blocks, unwatched open sign-ups."""
+    IP blocks, unwatched open sign-ups. Safe to run twice (not twice at once: the cron
+    line in the README wraps it in flock)."""
     from moderation.services import moderation_sweep as sweep
 
     sweep()
