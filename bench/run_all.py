@@ -2,7 +2,8 @@
 PostgreSQL database and Redis database; then one summary table of headline figures, each
 with its ratio to the floor measured in the same run, and bench/results/suite-<date>.json.
 
-    .venv/bin/python -m bench.run_all [--quick] [--only timeline_and_post,fanout,signup,pages_http]
+    .venv/bin/python -m bench.run_all [--quick]
+        [--only timeline_and_post,fanout,signup,pages_http,inbox,delivery]
 """
 
 import argparse
@@ -21,6 +22,8 @@ BENCHMARKS = {
     "fanout": (["--posts", "10"], ["--posts", "3"]),
     "signup": ([], ["--rates", "2,5", "--step-seconds", "4", "--burst", "100"]),
     "pages_http": (["--seconds", "6"], ["--seconds", "3", "--clients", "1,16"]),
+    "inbox": ([], ["--count", "500", "--seconds", "5"]),
+    "delivery": ([], ["--domains", "300"]),
 }
 
 
@@ -97,6 +100,20 @@ def headline(results: dict) -> list[list]:
         if memory.get("after_run_mb"):
             add("pages_http", f"web worker RSS after {memory['requests_served']:,} requests (max)",
                 max(memory["after_run_mb"].values()), "MB")
+    inbox = results.get("inbox")
+    if inbox:
+        add("inbox", "accepted/s (signed, 202)", inbox["accepted_per_s"], "/s", inbox.get("x_floor_accepted"),
+            "x floor accepted/s (higher is better)")
+        add("inbox", "processed/s (ingress workers, backlog)", inbox["processed_per_s"], "/s")
+        sustained = inbox["sustained"]
+        add("inbox", f"sustained {inbox['options']['rate']:g}/s offered: accepted/s / backlog",
+            f"{inbox.get('sustained_accepted_per_s')} / {sustained['backlog_at_end']}", "/s / rows")
+    delivery = results.get("delivery")
+    if delivery:
+        for row in delivery["rows"][1:]:
+            add("delivery", f"{row['what']}: signed/s", row["per_s"], "/s", row["x_floor"],
+                "x floor unsigned POSTs/s")
+        add("delivery", "time to last good delivery, with bad ÷ without", delivery["slowdown_with_bad"], "x")
     return rows
 
 
