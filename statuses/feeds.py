@@ -15,6 +15,12 @@ from .models import Status, Visibility
 
 FEED_MAX_ITEMS = 800
 FANOUT_BATCH = 1000
+# A feed nobody reads for this long expires; fan-out then skips its owner (only existing
+# feeds are written) and the next read rebuilds it from the database, so inactive accounts
+# cost nothing on write, as in Mastodon.
+FEED_IDLE_SECONDS = 14 * 24 * 3600
+# Member kept at score 0 so that a built but empty feed exists (ids are always > 0).
+_BUILT_MARKER = {0: 0}
 
 
 @cache
@@ -115,8 +121,8 @@ def feed_rebuild(*, account: Account) -> int:
     key = feed_key(account.pk)
     with client.pipeline() as pipe:
         pipe.delete(key)
-        if ids:
-            pipe.zadd(key, {i: i for i in ids})
+        pipe.zadd(key, {**_BUILT_MARKER, **{i: i for i in ids}})
+        pipe.expire(key, FEED_IDLE_SECONDS)
         pipe.execute()
     return len(ids)
 
@@ -159,7 +165,7 @@ def home_feed_ids(*, account: Account, max_id: int | None, count: int) -> list[i
     if client is None:
         return None
     key = feed_key(account.pk)
-    if not client.exists(key):
+    if client.expire(key, FEED_IDLE_SECONDS) == 0:  # 0: no such key, never built or idle
         feed_rebuild(account=account)
     upper = f"({max_id}" if max_id else "+inf"
-    return [int(i) for i in client.zrevrangebyscore(key, upper, "-inf", start=0, num=count)]
+    return [int(i) for i in client.zrevrangebyscore(key, upper, "(0", start=0, num=count)]

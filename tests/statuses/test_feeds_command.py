@@ -20,10 +20,43 @@ def test_feeds_build_restores_a_lost_redis_feed(alice, bob, capsys):
     client.delete(feed_key(bob.pk))
     call_command("feeds", "build")
     assert "Rebuilt" in capsys.readouterr().out
-    assert [int(i) for i in client.zrange(feed_key(bob.pk), 0, -1)] == [status.pk]
+    assert [int(i) for i in client.zrangebyscore(feed_key(bob.pk), "(0", "+inf")] == [status.pk]
     assert timeline_home(viewer=bob) == [status]
 
 
 def test_feeds_build_unknown_account_is_an_error(db):
     with pytest.raises(CommandError):
         call_command("feeds", "build", "--account", "nobody")
+
+
+def test_an_idle_feed_is_skipped_by_fan_out_and_rebuilt_on_return(alice, bob, carol):
+    """Inactive accounts cost nothing on write: their expired feed is not written, and the
+    next read rebuilds it, new posts included."""
+    follow_request(follower=bob, target=alice)
+    follow_request(follower=carol, target=alice)
+    timeline_home(viewer=bob)  # bob is active: his feed is built
+    client = redis_client()
+    if client is not None:
+        assert client.exists(feed_key(bob.pk))
+        assert not client.exists(feed_key(carol.pk))  # carol has not read home yet
+
+    status = status_create(author=alice, text="Written while carol was away")
+    from statuses.feeds import feed_push
+
+    written = feed_push(status=status)
+    if client is not None:
+        assert written == 1  # bob's feed only: neither alice nor carol has read home yet
+        assert not client.exists(feed_key(carol.pk))
+    else:
+        assert written == 0
+
+    assert timeline_home(viewer=carol) == [status]
+    assert timeline_home(viewer=bob) == [status]
+
+
+def test_a_built_empty_feed_is_not_rebuilt_on_every_read(dave):
+    assert timeline_home(viewer=dave) == []
+    client = redis_client()
+    if client is not None:
+        assert client.exists(feed_key(dave.pk))
+        assert client.ttl(feed_key(dave.pk)) > 0

@@ -420,7 +420,7 @@ def feed_ids(account) -> list[int] | None:
     client = redis_client()
     if client is None:
         return None
-    return [int(i) for i in client.zrange(feed_key(account.pk), 0, -1)]
+    return [int(i) for i in client.zrangebyscore(feed_key(account.pk), "(0", "+inf")]
 
 
 def test_new_post_reaches_a_followers_home_after_the_feed_exists(alice, bob):
