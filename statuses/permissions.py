@@ -4,23 +4,13 @@ The Python check is the same SQL rule run on one row, so the two can never disag
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Account, Block, Follow, Mute
+from accounts.models import Account, Follow, Mute
+from accounts.selectors import account_ids_blocked_either_way
 from config.errors import NotFoundError
 
 from .models import Mention, Status, Visibility
 
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
-
-
-def _blocked_either_way(viewer: Account):
-    """Ids of accounts the viewer blocks or is blocked by: a subquery, never a list.
-
-    Read from the block table alone (both halves use its indexes): going through Account
-    made PostgreSQL scan every known account, local and remote, on each timeline query."""
-    return (
-        Block.objects.filter(account=viewer).values("target_account")
-        .union(Block.objects.filter(target_account=viewer).values("account"), all=True)
-    )
 
 
 def visible_to(viewer: Account | None) -> Q:
@@ -65,7 +55,7 @@ def visible_to(viewer: Account | None) -> Q:
         | Q(reblog__account__in=following)
         | Q(Exists(Mention.objects.filter(status=OuterRef("reblog"), account=viewer)))
     )
-    blocked = _blocked_either_way(viewer)
+    blocked = account_ids_blocked_either_way(viewer)
     not_blocked = ~Q(account__in=blocked) & (
         Q(reblog__isnull=True) | ~Q(reblog__account__in=blocked)
     )

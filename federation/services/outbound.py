@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from accounts.models import Account, Block, Follow, FollowRequest
+from accounts.selectors import account_ids_blocked_either_way
 from federation.activitypub import activities as render
 from federation.activitypub.notes import audience, render_vote
 from federation.models import Tombstone
@@ -41,17 +42,11 @@ def remote_followers(account: Account):
     )
 
 
-def _blocked_either_way(account: Account) -> set[int]:
-    return set(Block.objects.filter(account=account).values_list("target_account_id", flat=True)) | set(
-        Block.objects.filter(target_account=account).values_list("account_id", flat=True)
-    )
-
-
 def status_recipients(status: Status) -> set[str]:
     """Inboxes a status goes to: followers unless direct, mentioned accounts, and the
     author replied to when the post is public or unlisted. Never an account blocked either
     way, whatever the status's mentions say."""
-    blocked = _blocked_either_way(status.account)
+    blocked = set(account_ids_blocked_either_way(status.account))
     accounts = []
     if status.visibility != Visibility.DIRECT:
         accounts += list(remote_followers(status.account))
