@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
+from moderation.api import reports
 from statuses.api import discovery, filters, instance, notifications, polls, timelines
 from statuses.api import views as statuses
 from statuses.streaming import views as streaming
@@ -127,6 +128,7 @@ routes = [
     path("api/v1/mutes", accounts.mutes),
     path("api/v1/preferences", accounts.preferences),
     path("api/v1/custom_emojis", custom_emojis),
+    path("api/v1/reports", reports.reports),
     # Mastodon's placeholders for people without an avatar or header.
     path("avatars/original/missing.png", default_image, {"kind": "avatar"}),
     path("headers/original/missing.png", default_image, {"kind": "header"}),
