@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from config.errors import NotFoundError
 
-from .models import Account, Block, Follow, FollowRequest, Mute
+from .models import Account, AccountDomainBlock, Block, Follow, FollowRequest, Mute
 
 LIST_PAGE_SIZE = 40
 
@@ -112,6 +112,11 @@ def account_ids_blocked_either_way(account: Account) -> QuerySet:
     )
 
 
+def domains_blocked_by(account: Account) -> QuerySet:
+    """The domains `account` blocks, as a subquery read on the block's unique index."""
+    return AccountDomainBlock.objects.filter(account=account).values_list("domain", flat=True)
+
+
 def _hidden_from(viewer: Account | None) -> Q:
     """People a list shows to nobody (suspended) and to this viewer (blocked either way)."""
     hidden = Q(suspended_at__isnull=False)
@@ -170,3 +175,8 @@ def mutes_list(*, account: Account, max_id: int | None = None, limit: int = LIST
         Mute.objects.active().filter(account=account), account_field="target_account",
         max_id=max_id, limit=limit,
     )
+
+
+def domain_blocks_list(*, account: Account) -> QuerySet:
+    """The account's domain blocks, for keyset paging on their id."""
+    return AccountDomainBlock.objects.filter(account=account)

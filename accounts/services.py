@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError, NotFoundError
 
+from .domain_blocks import is_domain_blocked_either_way
 from .images import ImageInvalidError, process_image
 from .keys import generate_key_pair
 from .mail import CONFIRMATION_MAX_AGE, CONFIRMATION_SALT
@@ -348,7 +349,7 @@ def follow_request(
         raise FollowError(_("You cannot follow yourself."))
     if target.is_suspended or follower.is_suspended:
         raise NotFoundError()
-    if is_blocked_either_way(follower, target):
+    if is_blocked_either_way(follower, target) or is_domain_blocked_either_way(follower, target):
         raise FollowError(_("You cannot follow this account."))
     existing = Follow.objects.filter(account=follower, target_account=target).first()
     if existing:

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from accounts.api import apps, lists, oauth, schema
+from accounts.api import apps, domain_blocks, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
 from moderation.api import reports
@@ -117,7 +117,6 @@ routes = [
     # Features not built yet: an empty list, as for an account that has none.
     path("api/v1/announcements", discovery.empty_list),
     path("api/v1/conversations", discovery.empty_list),
-    path("api/v1/domain_blocks", discovery.empty_list),
     path("api/v1/scheduled_statuses", discovery.empty_list),
     path("api/v1/followed_tags", discovery.empty_list),
     path("api/v1/featured_tags", discovery.empty_list),
@@ -125,6 +124,7 @@ routes = [
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),
     path("api/v1/blocks", accounts.blocks),
+    path("api/v1/domain_blocks", domain_blocks.domain_blocks),
     path("api/v1/mutes", accounts.mutes),
     path("api/v1/preferences", accounts.preferences),
     path("api/v1/custom_emojis", custom_emojis),
