@@ -29,6 +29,7 @@ from .models import (
     NOTE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
     Account,
+    AccountDomainBlock,
     Block,
     Follow,
     FollowRequest,
@@ -489,10 +490,14 @@ def notification_create(
     *, recipient: Account, from_account: Account, type: str, status=None,
 ) -> Notification | None:
     """Notify a local account, unless it would be about itself or from someone it blocks
-    or mutes (muting with notifications hidden)."""
+    or mutes (muting with notifications hidden), or from a domain it blocks."""
     if not recipient.is_local or recipient.pk == from_account.pk:
         return None
     if Block.objects.filter(account=recipient, target_account=from_account).exists():
+        return None
+    if not from_account.is_local and AccountDomainBlock.objects.filter(
+        account=recipient, domain=from_account.domain,
+    ).exists():
         return None
     if Mute.objects.active().filter(
         account=recipient, target_account=from_account, hide_notifications=True,
