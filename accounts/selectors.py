@@ -153,6 +153,26 @@ def following_list(
     return _page(rows, account_field="target_account", max_id=max_id, limit=limit)
 
 
+def familiar_followers(*, viewer: Account, accounts: list[Account]) -> dict[int, list[Account]]:
+    """For each account, the people `viewer` follows who follow it (none shown across a
+    block or when suspended, none at all for an account that blocks the viewer), oldest
+    follow first, in two queries."""
+    followed = Follow.objects.filter(account=viewer).values("target_account")
+    shown = Account.objects.filter(_hidden_from(viewer)).values("pk")
+    hiding = set(
+        Block.objects.filter(account__in=accounts, target_account=viewer).values_list("account", flat=True)
+    )
+    rows = (
+        Follow.objects.filter(target_account__in=[a.pk for a in accounts if a.pk not in hiding])
+        .filter(account__in=followed).filter(account__in=shown)
+        .select_related("account").order_by("pk")
+    )
+    found: dict[int, list[Account]] = {a.pk: [] for a in accounts}
+    for row in rows:
+        found[row.target_account_id].append(row.account)
+    return found
+
+
 def follow_requests_list(
     *, account: Account, max_id: int | None = None, limit: int = LIST_PAGE_SIZE,
 ) -> Page:

@@ -30,6 +30,7 @@ routes = [
     path("api/v1/accounts/update_credentials", accounts.update_credentials),
     path("api/v1/accounts/lookup", accounts.account_lookup),
     path("api/v1/accounts/relationships", accounts.account_relationships),
+    path("api/v1/accounts/familiar_followers", accounts.account_familiar_followers),
     path("api/v1/accounts/search", discovery.accounts_search),
     path(account, accounts.account_detail),
     path(f"{account}/followers", accounts.account_followers),
