@@ -200,3 +200,8 @@ def mutes_list(*, account: Account, max_id: int | None = None, limit: int = LIST
 def domain_blocks_list(*, account: Account) -> QuerySet:
     """The account's domain blocks, for keyset paging on their id."""
     return AccountDomainBlock.objects.filter(account=account)
+
+
+def domain_blocks_page(*, account: Account, max_id: int | None = None, limit: int = LIST_PAGE_SIZE) -> Page:
+    rows = domain_blocks_list(account=account)
+    return _rows_page(rows, account_field="account", max_id=max_id, limit=limit)

@@ -83,3 +83,22 @@ def test_blocking_our_own_domain_is_refused(alice, settings):
     with pytest.raises(DomainInvalidError):
         account_domain_block_create(account=alice, domain="pouet.example")
     assert not AccountDomainBlock.objects.exists()
+
+
+def test_the_settings_page_adds_lists_and_removes_domain_blocks(alice, client_for):
+    client = client_for(alice)
+    page = client.get("/settings/relationships?kind=domains")
+    assert page.status_code == 200 and "You have not blocked any domain" in page.content.decode()
+
+    added = client.post("/settings/domain_blocks", {"domain": "Bad.Example"})
+    assert added.status_code == 302
+    listed = client.get(added["Location"]).content.decode()
+    assert "bad.example is blocked." in listed and 'value="bad.example"' in listed
+
+    refused = client.post("/settings/domain_blocks", {"domain": "not a domain"})
+    assert refused.status_code == 400 and "is not a domain name" in refused.content.decode()
+    assert list(AccountDomainBlock.objects.values_list("domain", flat=True)) == ["bad.example"]
+
+    client.post("/settings/domain_blocks/remove", {"domain": "bad.example"})
+    assert not AccountDomainBlock.objects.exists()
+    assert client.get("/settings/domain_blocks").status_code == 405
