@@ -40,8 +40,8 @@ def _is_pictograph(char: str) -> bool:
 
 
 def is_unicode_emoji(name: str) -> bool:
-    """Whether `name` is one emoji made of emoji code points (a keycap such as 1️⃣ included);
-    a custom emoji's shortcode is not."""
+    """Whether `name` is made of emoji code points only (joined sequences, flags, skin tones
+    and keycaps such as 1️⃣ included): a custom emoji's shortcode is not."""
     if not name or len(name) > REACTION_NAME_MAX_LENGTH:
         return False
     keycap = 0x20E3 in {ord(c) for c in name}
