@@ -185,3 +185,11 @@ class PreferencesForm(forms.Form):
         from statuses.models import Visibility  # statuses depends on accounts, not the reverse
 
         self.fields["default_visibility"].choices = Visibility.choices
+
+
+class DomainBlockForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"), max_length=253,
+        help_text=_("For example social.example: its posts and notifications are hidden from you."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )

@@ -269,6 +269,24 @@ class Mute(models.Model):
         ]
 
 
+class AccountDomainBlock(models.Model):
+    """A user hides a whole remote domain (Mastodon's user domain block); `domain` is stored
+    normalized and matched exactly against Account.domain."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domain_blocks")
+    domain = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index the visibility rule's subquery reads (account_id → domains).
+            models.UniqueConstraint(fields=["account", "domain"], name="account_domain_block_unique"),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+
 class NotificationType(models.TextChoices):
     FOLLOW = "follow", _("followed you")
     FOLLOW_REQUEST = "follow_request", _("requested to follow you")

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from config.errors import NotFoundError
 
-from .models import Account, Block, Follow, FollowRequest, Mute
+from .models import Account, AccountDomainBlock, Block, Follow, FollowRequest, Mute
 
 LIST_PAGE_SIZE = 40
 
@@ -112,6 +112,11 @@ def account_ids_blocked_either_way(account: Account) -> QuerySet:
     )
 
 
+def domains_blocked_by(account: Account) -> QuerySet:
+    """The domains `account` blocks, as a subquery read on the block's unique index."""
+    return AccountDomainBlock.objects.filter(account=account).values_list("domain", flat=True)
+
+
 def _hidden_from(viewer: Account | None) -> Q:
     """People a list shows to nobody (suspended) and to this viewer (blocked either way)."""
     hidden = Q(suspended_at__isnull=False)
@@ -148,6 +153,26 @@ def following_list(
     return _page(rows, account_field="target_account", max_id=max_id, limit=limit)
 
 
+def familiar_followers(*, viewer: Account, accounts: list[Account]) -> dict[int, list[Account]]:
+    """For each account, the people `viewer` follows who follow it (none shown across a
+    block or when suspended, none at all for an account that blocks the viewer), oldest
+    follow first, in two queries."""
+    followed = Follow.objects.filter(account=viewer).values("target_account")
+    shown = Account.objects.filter(_hidden_from(viewer)).values("pk")
+    hiding = set(
+        Block.objects.filter(account__in=accounts, target_account=viewer).values_list("account", flat=True)
+    )
+    rows = (
+        Follow.objects.filter(target_account__in=[a.pk for a in accounts if a.pk not in hiding])
+        .filter(account__in=followed).filter(account__in=shown)
+        .select_related("account").order_by("pk")
+    )
+    found: dict[int, list[Account]] = {a.pk: [] for a in accounts}
+    for row in rows:
+        found[row.target_account_id].append(row.account)
+    return found
+
+
 def follow_requests_list(
     *, account: Account, max_id: int | None = None, limit: int = LIST_PAGE_SIZE,
 ) -> Page:
@@ -170,3 +195,13 @@ def mutes_list(*, account: Account, max_id: int | None = None, limit: int = LIST
         Mute.objects.active().filter(account=account), account_field="target_account",
         max_id=max_id, limit=limit,
     )
+
+
+def domain_blocks_list(*, account: Account) -> QuerySet:
+    """The account's domain blocks, for keyset paging on their id."""
+    return AccountDomainBlock.objects.filter(account=account)
+
+
+def domain_blocks_page(*, account: Account, max_id: int | None = None, limit: int = LIST_PAGE_SIZE) -> Page:
+    rows = domain_blocks_list(account=account)
+    return _rows_page(rows, account_field="account", max_id=max_id, limit=limit)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError, NotFoundError
 
+from .domain_blocks import is_domain_blocked_either_way
 from .images import ImageInvalidError, process_image
 from .keys import generate_key_pair
 from .mail import CONFIRMATION_MAX_AGE, CONFIRMATION_SALT
@@ -28,6 +29,7 @@ from .models import (
     NOTE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
     Account,
+    AccountDomainBlock,
     Block,
     Follow,
     FollowRequest,
@@ -348,7 +350,7 @@ def follow_request(
         raise FollowError(_("You cannot follow yourself."))
     if target.is_suspended or follower.is_suspended:
         raise NotFoundError()
-    if is_blocked_either_way(follower, target):
+    if is_blocked_either_way(follower, target) or is_domain_blocked_either_way(follower, target):
         raise FollowError(_("You cannot follow this account."))
     existing = Follow.objects.filter(account=follower, target_account=target).first()
     if existing:
@@ -488,10 +490,14 @@ def notification_create(
     *, recipient: Account, from_account: Account, type: str, status=None,
 ) -> Notification | None:
     """Notify a local account, unless it would be about itself or from someone it blocks
-    or mutes (muting with notifications hidden)."""
+    or mutes (muting with notifications hidden), or from a domain it blocks."""
     if not recipient.is_local or recipient.pk == from_account.pk:
         return None
     if Block.objects.filter(account=recipient, target_account=from_account).exists():
+        return None
+    if not from_account.is_local and AccountDomainBlock.objects.filter(
+        account=recipient, domain=from_account.domain,
+    ).exists():
         return None
     if Mute.objects.active().filter(
         account=recipient, target_account=from_account, hide_notifications=True,

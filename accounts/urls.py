@@ -45,6 +45,8 @@ urlpatterns = [
         name="follow_request_reject",
     ),
     path("settings/relationships", views.relationships, name="relationships"),
+    path("settings/domain_blocks", views.domain_block_add, name="domain_block_add"),
+    path("settings/domain_blocks/remove", views.domain_block_remove, name="domain_block_remove"),
     re_path(rf"^{ACCT}/follow$", views.follow, name="follow"),
     re_path(rf"^{ACCT}/unfollow$", views.unfollow, name="unfollow"),
     re_path(rf"^{ACCT}/block$", views.block, name="block"),

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from config.errors import ApplicationError, NotFoundError
 
 from . import selectors, services
-from .forms import LoginForm, PreferencesForm, ProfileForm, SignupForm, add_service_error
+from .domain_blocks import account_domain_block_create, account_domain_block_remove
+from .forms import DomainBlockForm, LoginForm, PreferencesForm, ProfileForm, SignupForm, add_service_error
 from .models import FollowRequest, RegistrationMode, ServerRule, SiteSettings, User
 
 # Who proved their password at log-in but has not confirmed their address yet: the only
@@ -230,13 +231,51 @@ def follow_request_reject(request, request_id):
     return _redirect_back(request, reverse("accounts:follow_requests"))
 
 
+RELATIONSHIP_LISTERS = {
+    "blocks": selectors.blocks_list, "mutes": selectors.mutes_list, "domains": selectors.domain_blocks_page,
+}
+
+
+def _relationships_page(request, *, kind: str, form=None, status: int = 200):
+    page = RELATIONSHIP_LISTERS[kind](account=request.user.account, max_id=_max_id(request))
+    context = {
+        "page": page, "kind": kind, "settings_tab": "relationships",
+        "domain_form": form or DomainBlockForm(),
+    }
+    return render(request, "accounts/relationships.html", context, status=status)
+
+
 @login_required
 def relationships(request):
-    kind = "mutes" if request.GET.get("kind") == "mutes" else "blocks"
-    lister = selectors.mutes_list if kind == "mutes" else selectors.blocks_list
-    page = lister(account=request.user.account, max_id=_max_id(request))
-    context = {"page": page, "kind": kind, "settings_tab": "relationships"}
-    return render(request, "accounts/relationships.html", context)
+    kind = request.GET.get("kind")
+    return _relationships_page(request, kind=kind if kind in RELATIONSHIP_LISTERS else "blocks")
+
+
+@login_required
+@require_POST
+def domain_block_add(request):
+    form = DomainBlockForm(request.POST)
+    if form.is_valid():
+        try:
+            block = account_domain_block_create(
+                account=request.user.account, domain=form.cleaned_data["domain"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(domain)s is blocked.") % {"domain": block.domain})
+            return redirect(f"{reverse('accounts:relationships')}?kind=domains")
+    return _relationships_page(request, kind="domains", form=form, status=400)
+
+
+@login_required
+@require_POST
+def domain_block_remove(request):
+    try:
+        account_domain_block_remove(account=request.user.account, domain=request.POST.get("domain", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect(f"{reverse('accounts:relationships')}?kind=domains")
 
 
 # --- people lists -----------------------------------------------------------------------------

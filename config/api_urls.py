@@ -2,9 +2,10 @@
 
 from django.urls import path, re_path
 
-from accounts.api import apps, lists, oauth, schema
+from accounts.api import apps, domain_blocks, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
+from moderation.api import announcements, reports
 from statuses.api import discovery, filters, instance, notifications, polls, timelines
 from statuses.api import views as statuses
 from statuses.streaming import views as streaming
@@ -29,6 +30,7 @@ routes = [
     path("api/v1/accounts/update_credentials", accounts.update_credentials),
     path("api/v1/accounts/lookup", accounts.account_lookup),
     path("api/v1/accounts/relationships", accounts.account_relationships),
+    path("api/v1/accounts/familiar_followers", accounts.account_familiar_followers),
     path("api/v1/accounts/search", discovery.accounts_search),
     path(account, accounts.account_detail),
     path(f"{account}/followers", accounts.account_followers),
@@ -114,9 +116,7 @@ routes = [
     path("api/v1/trends/links", discovery.trends_links),
     path("api/v2/suggestions", discovery.suggestions),
     # Features not built yet: an empty list, as for an account that has none.
-    path("api/v1/announcements", discovery.empty_list),
     path("api/v1/conversations", discovery.empty_list),
-    path("api/v1/domain_blocks", discovery.empty_list),
     path("api/v1/scheduled_statuses", discovery.empty_list),
     path("api/v1/followed_tags", discovery.empty_list),
     path("api/v1/featured_tags", discovery.empty_list),
@@ -124,9 +124,17 @@ routes = [
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),
     path("api/v1/blocks", accounts.blocks),
+    path("api/v1/domain_blocks", domain_blocks.domain_blocks),
     path("api/v1/mutes", accounts.mutes),
     path("api/v1/preferences", accounts.preferences),
     path("api/v1/custom_emojis", custom_emojis),
+    path("api/v1/reports", reports.reports),
+    path("api/v1/announcements", announcements.announcements),
+    path("api/v1/announcements/<str:announcement_id>/dismiss", announcements.announcement_dismiss_view),
+    path(
+        "api/v1/announcements/<str:announcement_id>/reactions/<str:name>",
+        announcements.announcement_reaction,
+    ),
     # Mastodon's placeholders for people without an avatar or header.
     path("avatars/original/missing.png", default_image, {"kind": "avatar"}),
     path("headers/original/missing.png", default_image, {"kind": "header"}),

@@ -18,10 +18,11 @@ from config.errors import ApplicationError, ForbiddenError
 from statuses.models import Status
 from statuses.permissions import PUBLIC_VISIBILITIES
 
-from . import blocks, reports, selectors, server, services
+from . import announcements, blocks, reports, selectors, server, services
 from .forms import ActionForm, NoteForm
 from .models import (
     AccountStrike,
+    Announcement,
     Appeal,
     AppealState,
     AuditLogEntry,
@@ -602,3 +603,36 @@ class ServerSupportAdmin(SingleRowAdmin, ServiceAdmin):
             by=request.user, text=obj.text, goal_amount=obj.goal_amount,
             raised_amount=obj.raised_amount, currency=obj.currency, link=obj.link,
         )
+
+
+class AnnouncementForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        try:
+            data["text"] = announcements.announcement_validate(
+                text=data.get("text", ""), starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
+                all_day=data.get("all_day", False),
+            )
+        except ApplicationError as error:
+            raise forms.ValidationError({error.field: error.message}) from None
+        return data
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ServiceAdmin):
+    """Admins and the Owner only (roles.py); the service sanitizes the HTML and audit-logs."""
+
+    form = AnnouncementForm
+    fields = ["text", "starts_at", "ends_at", "all_day", "published"]
+    list_display = ["__str__", "published", "starts_at", "ends_at", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["text"]
+
+    def service_save(self, request, obj):
+        return announcements.announcement_save(
+            by=request.user, announcement=obj if obj.pk else None, text=obj.text,
+            starts_at=obj.starts_at, ends_at=obj.ends_at, all_day=obj.all_day, published=obj.published,
+        )
+
+    def service_delete(self, request, obj):
+        announcements.announcement_delete(by=request.user, announcement=obj)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.domain_blocks import DomainInvalidError, domain_normalize
 from accounts.models import Account, Follow, FollowRequest, RegistrationMode, SiteSettings, User
 from config.errors import ApplicationError, NotFoundError
 
@@ -32,13 +33,8 @@ from .models import (
 )
 from .roles import ROLES
 
-LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # Open sign-ups switch to approval when no moderator has acted or logged in for this long.
 UNWATCHED_AFTER = timedelta(days=7)
-
-
-class DomainInvalidError(ApplicationError):
-    pass
 
 
 class IPInvalidError(ApplicationError):
@@ -50,20 +46,6 @@ class RegistrationBlockedError(ApplicationError):
 
 
 # --- domains ------------------------------------------------------------------------------
-
-
-def domain_normalize(domain: str) -> str:
-    """A domain as stored and compared: lower case, IDNA (punycode), no trailing dot; a
-    leading "*." is accepted since blocks always cover subdomains."""
-    value = domain.strip().lower().rstrip(".").removeprefix("*.")
-    try:
-        value = value.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise DomainInvalidError(_("“%(domain)s” is not a domain name.") % {"domain": domain}) from None
-    labels = value.split(".")
-    if len(value) > 253 or len(labels) < 2 or not all(LABEL_RE.match(label) for label in labels):
-        raise DomainInvalidError(_("“%(domain)s” is not a domain name.") % {"domain": domain})
-    return value
 
 
 def _domain_and_parents(domain: str) -> list[str]:

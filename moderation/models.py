@@ -2,6 +2,7 @@
 instance's blocklists (domains, e-mail domains, IP ranges, usernames)."""
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -464,3 +465,75 @@ class ServerSupport(models.Model):
         if not self.goal_amount or self.raised_amount is None:
             return None
         return min(100, int(self.raised_amount * 100 / self.goal_amount))
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def current(self, now=None):
+        """Published and within its dates: an all-day announcement runs whole days."""
+        now = now or timezone.now()
+        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        tomorrow = today + timedelta(days=1)
+        started = models.Q(starts_at__isnull=True) | models.Q(all_day=False, starts_at__lte=now) | models.Q(
+            all_day=True, starts_at__lt=tomorrow,
+        )
+        not_ended = models.Q(ends_at__isnull=True) | models.Q(all_day=False, ends_at__gt=now) | models.Q(
+            all_day=True, ends_at__gte=today,
+        )
+        return self.filter(started & not_ended, published=True)
+
+
+class Announcement(models.Model):
+    """A message from the staff shown to every user (web home page, Mastodon clients)."""
+
+    text = models.TextField(_("text"), help_text=_("HTML: paragraphs, links and emphasis are kept."))
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False, help_text=_(
+        "The dates are whole days: the times are ignored."
+    ))
+    published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class AnnouncementDismissal(models.Model):
+    """A user has read (dismissed) an announcement."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="dismissals")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "announcement"], name="announcement_dismissal_unique"),
+        ]
+
+
+class AnnouncementReaction(models.Model):
+    """A user's emoji reaction (unicode only: there are no custom emojis here)."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reactions")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "announcement", "name"], name="announcement_reaction_unique",
+            ),
+        ]

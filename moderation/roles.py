@@ -52,6 +52,7 @@ ADMIN_PERMISSIONS = MODERATOR_PERMISSIONS + [
     ("moderation", "change_moderationsettings"),
     ("moderation", "view_serversupport"),
     ("moderation", "change_serversupport"),
+    *_crud("moderation", "announcement"),
     ("accounts", "view_user"),
 ]
 

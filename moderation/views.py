@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from accounts.models import ServerRule
 from accounts.selectors import account_get_by_acct
 from config.errors import ApplicationError, NotFoundError
 
-from . import reports, selectors, services
+from . import announcements, reports, selectors, services
 from .forms import AppealForm, ReportForm
 from .models import AccountStrike
 
@@ -81,3 +82,18 @@ def appeal(request, strike_id):
 def about(request):
     context = {"rules": ServerRule.objects.all(), "domain_blocks": selectors.domain_blocks_public()}
     return render(request, "moderation/about.html", context)
+
+
+@login_required
+@require_POST
+def announcement_dismiss(request, announcement_id):
+    account = _own_account_or_404(request)
+    try:
+        announcement = announcements.access_announcement(announcement_id=announcement_id)
+    except NotFoundError:
+        raise Http404 from None
+    announcements.announcement_dismiss(account=account, announcement=announcement)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "statuses:home"
+    return redirect(back)

@@ -5,7 +5,7 @@ The Python check is the same SQL rule run on one row, so the two can never disag
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account, Follow, Mute
-from accounts.selectors import account_ids_blocked_either_way
+from accounts.selectors import account_ids_blocked_either_way, domains_blocked_by
 from config.errors import NotFoundError
 
 from .models import Mention, Status, Visibility
@@ -19,8 +19,8 @@ def visible_to(viewer: Account | None) -> Q:
     public/unlisted: anyone; followers-only: the author, followers and mentioned accounts;
     direct: the author and mentioned accounts. Never across a block (either way), never from a
     suspended author; a limited author is seen only by followers and people it mentions.
-    A boost is visible when the boost is and its original's author is neither blocked, gone,
-    nor limited towards the viewer.
+    Nothing from a domain the viewer blocks. A boost is visible when the boost is and its
+    original's author is neither blocked, gone, nor limited towards the viewer.
     """
     not_suspended = Q(account__suspended_at__isnull=True) & (
         Q(reblog__isnull=True) | Q(reblog__account__suspended_at__isnull=True)
@@ -59,7 +59,12 @@ def visible_to(viewer: Account | None) -> Q:
     not_blocked = ~Q(account__in=blocked) & (
         Q(reblog__isnull=True) | ~Q(reblog__account__in=blocked)
     )
-    return not_suspended & audience & not_limited & original_not_limited & not_blocked
+    # Local authors have no domain: Django keeps them (NOT (domain IN … AND domain IS NOT NULL)).
+    blocked_domains = domains_blocked_by(viewer)
+    not_domain_blocked = ~Q(account__domain__in=blocked_domains) & (
+        Q(reblog__isnull=True) | ~Q(reblog__account__domain__in=blocked_domains)
+    )
+    return not_suspended & audience & not_limited & original_not_limited & not_blocked & not_domain_blocked
 
 
 def not_muted_by(viewer: Account | None) -> Q:

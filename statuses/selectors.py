@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account, Block, Mute, Notification
+from accounts.selectors import domains_blocked_by
 
 from .feeds import home_feed_ids, home_filter
 from .models import Bookmark, Favourite, Status, StatusPin, Tag, Visibility
@@ -182,8 +183,8 @@ def favourites_list(*, viewer: Account, max_id=None, limit=PAGE_SIZE) -> list[St
 
 
 def notifications_visible(*, viewer: Account) -> QuerySet:
-    """The viewer's notifications, minus those from accounts it blocks or mutes and those
-    about statuses it may no longer see."""
+    """The viewer's notifications, minus those from accounts it blocks or mutes or from
+    domains it blocks, and those about statuses it may no longer see."""
     blocked = Block.objects.filter(account=viewer).values("target_account")
     muted = Mute.objects.active().filter(account=viewer, hide_notifications=True).values(
         "target_account"
@@ -192,6 +193,7 @@ def notifications_visible(*, viewer: Account) -> QuerySet:
         Notification.objects.filter(account=viewer)
         .exclude(from_account__in=blocked)
         .exclude(from_account__in=muted)
+        .exclude(from_account__domain__in=domains_blocked_by(viewer))
         .filter(from_account__suspended_at__isnull=True)
         # A correlated EXISTS checks each notification's status by primary key; `status__in`
         # made PostgreSQL build the set of every status the viewer may see (the whole table)

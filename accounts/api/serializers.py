@@ -7,7 +7,7 @@ from django.db.models import Count, Max
 from rest_framework import serializers
 
 from accounts.models import Account, Follow, FollowRequest, Mute, User
-from accounts.selectors import relationships
+from accounts.selectors import domains_blocked_by, relationships
 
 from .oauth import OOB_REDIRECT_URI, registered_scopes
 
@@ -210,6 +210,9 @@ def relationships_output(*, viewer: Account, targets: list[Account]) -> list[dic
     mutes = {
         m.target_account_id: m for m in Mute.objects.active().filter(account=viewer, target_account__in=ids)
     }
+    blocked_domains = set(
+        domains_blocked_by(viewer).filter(domain__in={t.domain for t in targets if t.domain})
+    )
     output = []
     for target in targets:
         rel = found[target.pk]
@@ -229,7 +232,7 @@ def relationships_output(*, viewer: Account, targets: list[Account]) -> list[dic
             "muting_expires_at": iso(mute.expires_at) if mute else None,
             "requested": rel.requested,
             "requested_by": target.pk in requested_by,
-            "domain_blocking": False,
+            "domain_blocking": target.domain in blocked_domains,
             "endorsed": False,
             "note": "",
         })

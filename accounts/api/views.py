@@ -323,6 +323,25 @@ def account_relationships(request):
     return Response(relationships_output(viewer=viewer(request), targets=targets))
 
 
+@api_view(["GET"])
+@permission_classes([scoped("read:follows")])
+def account_familiar_followers(request):
+    """Mastodon's FamiliarFollowers for each id; unknown or suspended ids are left out."""
+    ids = [int(v) for v in id_list(request)[:RELATIONSHIPS_MAX] if v.isdigit() and int(v) < 1 << 63]
+    found = Account.objects.not_suspended().in_bulk(ids)
+    targets = [found[i] for i in dict.fromkeys(ids) if i in found]
+    familiar = selectors.familiar_followers(viewer=viewer(request), accounts=targets)
+    everyone = [account for accounts in familiar.values() for account in accounts]
+    counts = account_counts(everyone)
+    return Response([
+        {
+            "id": str(target.pk),
+            "accounts": AccountOutput(familiar[target.pk], many=True, context={"counts": counts}).data,
+        }
+        for target in targets
+    ])
+
+
 # --- follow requests, blocks, mutes -----------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import logging
 
 from django.utils import timezone
 
+from accounts.domain_blocks import is_domain_blocked_either_way
 from accounts.models import Account, Block, Follow, FollowRequest
 from accounts.services import (
     block_create,
@@ -87,7 +88,7 @@ def handle_follow(activity, actor: Account) -> None:
     target = _local_account(activity.object_id)
     if target is None:
         return
-    if is_blocked_either_way(actor, target):
+    if is_blocked_either_way(actor, target) or is_domain_blocked_either_way(actor, target):
         follow_answered(request_uri=activity.id, follower=actor, target=target, accepted=False)
         return
     if Follow.objects.filter(account=actor, target_account=target).exists():

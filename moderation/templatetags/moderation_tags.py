@@ -26,3 +26,17 @@ def server_support():
     from ..models import ServerSupport
 
     return {"support": ServerSupport.objects.filter(pk=1).exclude(text="").first()}
+
+
+@register.inclusion_tag("moderation/_announcements.html", takes_context=True)
+def current_announcements(context):
+    """The home page's box: current announcements the signed-in user has not dismissed."""
+    from ..announcements import announcements_undismissed
+
+    request = context["request"]
+    account = getattr(request.user, "account", None)
+    return {
+        "announcements": announcements_undismissed(account=account) if account is not None else [],
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
