@@ -9,12 +9,7 @@ from requests.structures import CaseInsensitiveDict
 
 from federation import http
 
-# The brief's ../shared sits next to the repository; a git worktree lies one level deeper.
-FIXTURES = next(
-    (folder / "shared" / "fixtures" for folder in Path(__file__).resolve().parents
-     if (folder / "shared" / "fixtures").is_dir()),
-    Path(__file__).resolve().parents[3] / "shared" / "fixtures",
-)
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 
 
 def fixture(name: str):
