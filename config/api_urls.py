@@ -63,6 +63,8 @@ routes = [
     path(f"{status}/unbookmark", statuses.status_unbookmark),
     path(f"{status}/pin", statuses.status_pin),
     path(f"{status}/unpin", statuses.status_unpin),
+    path(f"{status}/mute", statuses.status_mute),
+    path(f"{status}/unmute", statuses.status_unmute),
     path(f"{status}/reblogged_by", statuses.status_reblogged_by),
     path(f"{status}/favourited_by", statuses.status_favourited_by),
     path("api/v1/polls/<str:poll_id>", polls.poll_detail),

@@ -25,6 +25,7 @@ from statuses.models import (
 )
 from statuses.permissions import access_status, visible_statuses
 from statuses.selectors import status_context, statuses_for_display
+from statuses.threads import conversation_mute, conversation_unmute
 
 from .filters import filter_statuses
 from .idempotency import status_create_idempotent
@@ -91,7 +92,7 @@ def _status_create(request):
             text=values["status"], visibility=values.get("visibility") or me.user.default_visibility,
             spoiler_text=values["spoiler_text"], sensitive=values["sensitive"],
             language=values.get("language") or "", in_reply_to=in_reply_to,
-            media_ids=values.get("media_ids") or [],
+            media_ids=values.get("media_ids") or [], application=request.auth.application,
         )
         if poll is not None and not Poll.objects.filter(status=status).exists():
             poll_create(status=status, **poll)
@@ -272,6 +273,18 @@ def status_pin(me, status):
 @_action("write:accounts")
 def status_unpin(me, status):
     services.pin_remove(account=me, status=status)
+    return status
+
+
+@_action("write:mutes")
+def status_mute(me, status):
+    conversation_mute(account=me, status=status)
+    return status
+
+
+@_action("write:mutes")
+def status_unmute(me, status):
+    conversation_unmute(account=me, status=status)
     return status
 
 

@@ -2,6 +2,7 @@
 the JSON body must validate against the schema of its operation and status code."""
 
 import json
+import os
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -9,7 +10,9 @@ from urllib.parse import urlparse
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contracts" / "mastodon-api.openapi.json"
+# POUET_SHARED_DIR: the brief's folder when the checkout is not beside it (a git worktree).
+SHARED = Path(os.environ.get("POUET_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
+CONTRACT = SHARED / "contracts" / "mastodon-api.openapi.json"
 
 formats = FormatChecker()
 

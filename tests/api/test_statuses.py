@@ -14,12 +14,17 @@ def test_post_then_read_home(alice, bob, api_for):
     assert body["tags"] == [{"name": "fediverse", "url": body["tags"][0]["url"]}]
     assert [m["acct"] for m in body["mentions"]] == ["bob"]
     assert body["favourited"] is False and body["pinned"] is False
-    assert body["application"] is None and body["card"] is None and body["poll"] is None
+    assert body["card"] is None and body["poll"] is None
+    # The app the token belongs to, shown to everyone; a post from the web pages has none.
+    assert body["application"] == {"name": "Test client", "website": "https://client.example"}
 
     home = api_for(bob).get("/api/v1/timelines/home")
     assert home.status_code == 200
     assert_matches_contract(home, "/api/v1/timelines/home")
     assert [s["id"] for s in home.json()] == [body["id"]]
+    assert home.json()[0]["application"] == body["application"]
+    web_post = status_create(author=alice, text="from the web")
+    assert api_for(bob).get(f"/api/v1/statuses/{web_post.pk}").json()["application"] is None
 
 
 def test_post_with_form_encoding(alice, api_for):
