@@ -41,3 +41,11 @@ def feed_unmerge(account_id: int, target_id: int) -> None:
     accounts = Account.objects.in_bulk([account_id, target_id])
     if len(accounts) == 2:
         feeds.feed_unmerge(account=accounts[account_id], target=accounts[target_id])
+
+
+@dramatiq.actor(queue_name="default", max_retries=10)
+def publish_scheduled_status(scheduled_status_id: int) -> None:
+    """Publish a scheduled status when due; early (moved, or run in-process) or gone: nothing."""
+    from statuses.scheduled import scheduled_status_publish
+
+    scheduled_status_publish(scheduled_status_id=scheduled_status_id)

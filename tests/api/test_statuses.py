@@ -1,5 +1,5 @@
 from accounts.services import follow_request
-from statuses.models import Status
+from statuses.models import ScheduledStatus, Status
 from statuses.services import favourite_create, status_create
 from tests.api.contract import assert_matches_contract
 from tests.factories import image_file
@@ -218,12 +218,13 @@ def test_bad_status_input_is_422_and_changes_nothing(alice, api_for):
         {"status": "hi", "poll": {"options": ["only one"], "expires_in": 3600}},
         {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 10}},
         {"status": "hi", "poll": "not an object"},
-        {"status": "hi", "scheduled_at": "2099-01-01T00:00:00Z"},
+        {"status": "hi", "scheduled_at": "2000-01-01T00:00:00Z"},
+        {"status": "", "scheduled_at": "2099-01-01T00:00:00Z"},
     ):
         response = api.post("/api/v1/statuses", payload, format="json")
         assert response.status_code == 422, (payload, response.content)
         assert set(response.json()) == {"error"}
-    assert not Status.objects.exists()
+    assert not Status.objects.exists() and not ScheduledStatus.objects.exists()
 
 
 def test_favourited_flag_is_per_viewer(alice, bob, carol, api_for):

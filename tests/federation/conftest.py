@@ -2,6 +2,7 @@
 boundary), fixture documents from ../shared/fixtures, signed inbox requests."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from requests.structures import CaseInsensitiveDict
 
 from federation import http
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+# POUET_SHARED_DIR: the brief's folder when the checkout is not beside it (a git worktree).
+SHARED = Path(os.environ.get("POUET_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+FIXTURES = SHARED / "fixtures"
 
 
 def fixture(name: str):
