@@ -5,7 +5,16 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
-from statuses.api import discovery, filters, instance, notifications, polls, scheduled, timelines
+from statuses.api import (
+    conversations,
+    discovery,
+    filters,
+    instance,
+    notifications,
+    polls,
+    scheduled,
+    timelines,
+)
 from statuses.api import views as statuses
 from statuses.streaming import views as streaming
 
@@ -67,6 +76,9 @@ routes = [
     path(f"{status}/unmute", statuses.status_unmute),
     path(f"{status}/reblogged_by", statuses.status_reblogged_by),
     path(f"{status}/favourited_by", statuses.status_favourited_by),
+    path("api/v1/conversations", conversations.conversations),
+    path("api/v1/conversations/<str:conversation_id>", conversations.conversation_detail),
+    path("api/v1/conversations/<str:conversation_id>/read", conversations.conversation_mark_read),
     path("api/v1/scheduled_statuses", scheduled.scheduled_statuses),
     path("api/v1/scheduled_statuses/<str:scheduled_id>", scheduled.scheduled_status_detail),
     path("api/v1/polls/<str:poll_id>", polls.poll_detail),
@@ -119,7 +131,6 @@ routes = [
     path("api/v2/suggestions", discovery.suggestions),
     # Features not built yet: an empty list, as for an account that has none.
     path("api/v1/announcements", discovery.empty_list),
-    path("api/v1/conversations", discovery.empty_list),
     path("api/v1/domain_blocks", discovery.empty_list),
     path("api/v1/followed_tags", discovery.empty_list),
     path("api/v1/featured_tags", discovery.empty_list),

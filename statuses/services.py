@@ -272,6 +272,10 @@ def status_delete(*, status: Status, by: Account) -> None:
     from federation.services.outbound import status_deleted
 
     status_deleted(status)  # Delete / Undo(Announce) deliveries, made while the rows exist
+    if status.visibility == Visibility.DIRECT:
+        from .conversations import conversations_status_removed
+
+        conversations_status_removed(status=status)
     status.delete()  # cascades to boosts, favourites, mentions, notifications
     for status_id, author_id in removed:
         transaction.on_commit(

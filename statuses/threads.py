@@ -38,6 +38,23 @@ def thread_roots(status_ids) -> dict[int, int]:
     return {start_id: current_id for start_id, (_, current_id) in deepest.items()}
 
 
+def thread_status_ids(root_id: int) -> set[int]:
+    """Every status of the thread that `root_id` starts (replies of replies …), in one query."""
+    table = connection.ops.quote_name(Status._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE thread(id, depth) AS (
+            SELECT id, 0 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT s.id, thread.depth + 1 FROM {table} s JOIN thread ON s.in_reply_to_id = thread.id
+            WHERE thread.depth < %s
+        )
+        SELECT id FROM thread
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(root_id), THREAD_MAX_DEPTH])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def thread_root(status: Status) -> int:
     if status.in_reply_to_id is None:
         return status.pk
