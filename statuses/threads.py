@@ -3,8 +3,11 @@ and muting a thread's notifications. A thread is the chain of `in_reply_to` up t
 that replies to nothing it knows of."""
 
 from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account
+from config.errors import ApplicationError
 
 from .models import ConversationMute, Status
 
@@ -78,10 +81,19 @@ def is_thread_muted(*, account: Account, status: Status) -> bool:
     return bool(muted_statuses(viewer=account, status_ids=[status.pk]))
 
 
+class NotInThreadError(ApplicationError):
+    default_message = gettext_lazy("You can only mute a conversation you take part in.")
+
+
 def conversation_mute(*, account: Account, status: Status) -> None:
-    """Stop notifications to `account` about the thread of `status` (which it may see)."""
+    """Stop notifications to `account` about the thread of `status` (which it may see), a
+    thread it takes part in: it wrote or was mentioned in one of its statuses."""
     status = status.reblog if status.reblog_id else status
-    ConversationMute.objects.get_or_create(account=account, root_id=thread_root(status))
+    root_id = thread_root(status)
+    thread = Status.objects.filter(pk__in=thread_status_ids(root_id))
+    if not thread.filter(Q(account=account) | Q(mentions__account=account)).exists():
+        raise NotInThreadError()
+    ConversationMute.objects.get_or_create(account=account, root_id=root_id)
 
 
 def conversation_unmute(*, account: Account, status: Status) -> None:

@@ -41,15 +41,29 @@ def test_muting_a_thread_stops_its_notifications(alice, bob, carol, api_for):
 def test_muting_twice_is_harmless_and_a_boost_mutes_its_original(alice, bob, api_for):
     post = status_create(author=alice, text="boost me")
     boost = reblog_create(account=bob, status=post)
-    api = api_for(bob)
+    api = api_for(alice)
     assert api.post(f"/api/v1/statuses/{boost.pk}/mute").status_code == 200
     assert api.post(f"/api/v1/statuses/{post.pk}/mute").json()["muted"] is True
-    assert bob.conversation_mutes.count() == 1
+    assert alice.conversation_mutes.count() == 1
+
+
+def test_only_a_thread_one_takes_part_in_can_be_muted(alice, bob, carol, api_for):
+    root = status_create(author=alice, text="a thread")
+    status_create(author=bob, text="@carol what do you think?", in_reply_to=root)
+    other_branch = status_create(author=alice, text="and another thing", in_reply_to=root)
+    # Carol was mentioned in one branch: she may mute the thread from any of its statuses.
+    assert api_for(carol).post(f"/api/v1/statuses/{other_branch.pk}/mute").status_code == 200
+    assert carol.conversation_mutes.get().root_id == root.pk
+    outsider = status_create(author=bob, text="unrelated")
+    response = api_for(alice).post(f"/api/v1/statuses/{outsider.pk}/mute")
+    assert response.status_code == 422
+    assert response.json() == {"error": "You can only mute a conversation you take part in."}
+    assert not alice.conversation_mutes.exists()
 
 
 def test_mute_needs_a_visible_status_and_the_right_scope(alice, bob, carol, api_for, anon):
     follow_request(follower=bob, target=alice)
-    private = status_create(author=alice, text="followers only", visibility="private")
+    private = status_create(author=alice, text="followers only @bob", visibility="private")
     for client in (api_for(carol),):
         response = client.post(f"/api/v1/statuses/{private.pk}/mute")
         assert response.status_code == 404
