@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from config.errors import ApplicationError, NotFoundError
 
-from .models import MEDIA_MAX_PER_STATUS, MediaAttachment, ScheduledStatus, Status, Visibility
+from .models import MEDIA_MAX_PER_STATUS, IdempotencyKey, MediaAttachment, ScheduledStatus, Status, Visibility
 from .permissions import access_status, is_visible_to
 from .polls import poll_check, poll_create
 from .services import StatusInvalidError, _check_text, status_create
@@ -87,6 +87,7 @@ def scheduled_status_create(
     """Schedule a post: checked now as `status_create` would check it, its media reserved,
     a task enqueued for its time. The same idempotency key returns the row already made."""
     media_ids = [int(i) for i in media_ids or []]
+    idempotency = (idempotency or "").strip()[:IdempotencyKey._meta.get_field("key").max_length] or None
     if idempotency:
         existing = ScheduledStatus.objects.filter(account=author, params__idempotency=idempotency).first()
         if existing is not None:
@@ -100,10 +101,8 @@ def scheduled_status_create(
         in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
     media = _free_media(author=author, media_ids=media_ids)
     if poll is not None:
-        poll = {**poll, "options": poll_check(
-            options=poll["options"], expires_in=poll["expires_in"], has_media=bool(media_ids),
-        )}
-        poll = {"multiple": False, "hide_totals": False, **poll}
+        options = poll_check(options=poll["options"], expires_in=poll["expires_in"], has_media=bool(media))
+        poll = {"multiple": False, "hide_totals": False, **poll, "options": options}
     _check_schedule(account=author, scheduled_at=scheduled_at)
     scheduled = ScheduledStatus.objects.create(
         account=author, scheduled_at=scheduled_at,
@@ -113,7 +112,7 @@ def scheduled_status_create(
             "in_reply_to_id": in_reply_to.pk if in_reply_to else None,
             "media_ids": [str(i) for i in media_ids] or None, "poll": poll,
             "application_id": application.pk if application is not None else None,
-            "idempotency": idempotency or None,
+            "idempotency": idempotency,
         },
     )
     MediaAttachment.objects.filter(pk__in=[m.pk for m in media]).update(scheduled_status=scheduled)
