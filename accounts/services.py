@@ -489,8 +489,9 @@ def mute_remove(*, account: Account, target: Account) -> None:
 def notification_create(
     *, recipient: Account, from_account: Account, type: str, status=None,
 ) -> Notification | None:
-    """Notify a local account, unless it would be about itself or from someone it blocks
-    or mutes (muting with notifications hidden), or from a domain it blocks."""
+    """Notify a local account, unless it would be about itself, from someone it blocks or
+    mutes (muting with notifications hidden), from a domain it blocks, or about a thread it
+    muted."""
     if not recipient.is_local or recipient.pk == from_account.pk:
         return None
     if Block.objects.filter(account=recipient, target_account=from_account).exists():
@@ -503,6 +504,12 @@ def notification_create(
         account=recipient, target_account=from_account, hide_notifications=True,
     ).exists():
         return None
+    if status is not None:
+        # Imported here: statuses depends on accounts, not the other way round.
+        from statuses.threads import is_thread_muted
+
+        if is_thread_muted(account=recipient, status=status):
+            return None
     notification, created = Notification.objects.get_or_create(
         account=recipient, from_account=from_account, type=type, status=status,
     )

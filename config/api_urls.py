@@ -6,7 +6,16 @@ from accounts.api import apps, domain_blocks, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
 from moderation.api import announcements, reports
-from statuses.api import discovery, filters, instance, notifications, polls, timelines
+from statuses.api import (
+    conversations,
+    discovery,
+    filters,
+    instance,
+    notifications,
+    polls,
+    scheduled,
+    timelines,
+)
 from statuses.api import views as statuses
 from statuses.streaming import views as streaming
 
@@ -65,8 +74,15 @@ routes = [
     path(f"{status}/unbookmark", statuses.status_unbookmark),
     path(f"{status}/pin", statuses.status_pin),
     path(f"{status}/unpin", statuses.status_unpin),
+    path(f"{status}/mute", statuses.status_mute),
+    path(f"{status}/unmute", statuses.status_unmute),
     path(f"{status}/reblogged_by", statuses.status_reblogged_by),
     path(f"{status}/favourited_by", statuses.status_favourited_by),
+    path("api/v1/conversations", conversations.conversations),
+    path("api/v1/conversations/<str:conversation_id>", conversations.conversation_detail),
+    path("api/v1/conversations/<str:conversation_id>/read", conversations.conversation_mark_read),
+    path("api/v1/scheduled_statuses", scheduled.scheduled_statuses),
+    path("api/v1/scheduled_statuses/<str:scheduled_id>", scheduled.scheduled_status_detail),
     path("api/v1/polls/<str:poll_id>", polls.poll_detail),
     path("api/v1/polls/<str:poll_id>/votes", polls.poll_votes),
     path("api/v1/media", statuses.media_create),
@@ -116,8 +132,6 @@ routes = [
     path("api/v1/trends/links", discovery.trends_links),
     path("api/v2/suggestions", discovery.suggestions),
     # Features not built yet: an empty list, as for an account that has none.
-    path("api/v1/conversations", discovery.empty_list),
-    path("api/v1/scheduled_statuses", discovery.empty_list),
     path("api/v1/followed_tags", discovery.empty_list),
     path("api/v1/featured_tags", discovery.empty_list),
     path("api/v1/follow_requests", accounts.follow_requests),

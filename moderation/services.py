@@ -545,7 +545,10 @@ def signup_reject(*, user: User, by: User | None, reason: str = "") -> None:
 
 def moderation_sweep(*, now=None) -> dict[str, int]:
     """The periodic work: lift timed actions, erase accounts suspended long enough, drop
-    expired IP blocks, and close open sign-ups nobody is watching. Safe to run twice."""
+    expired IP blocks, close open sign-ups nobody is watching, publish overdue scheduled
+    posts. Safe to run twice."""
+    from statuses.scheduled import scheduled_statuses_publish_due
+
     from .blocks import ip_blocks_expire, registrations_auto_close
 
     now = now or timezone.now()
@@ -554,4 +557,5 @@ def moderation_sweep(*, now=None) -> dict[str, int]:
         "erased": _erasures_run(now),
         "ip_blocks_expired": ip_blocks_expire(now=now),
         "registrations_closed": int(registrations_auto_close(now=now)),
+        "scheduled_published": scheduled_statuses_publish_due(now=now),
     }

@@ -71,6 +71,12 @@ class Status(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="statuses")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The OAuth client a local status was posted with (Mastodon's `application`); null for
+    # the web pages and for remote statuses.
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     objects = StatusQuerySet.as_manager()
 
@@ -149,6 +155,10 @@ class MediaAttachment(models.Model):
     focus_x = models.FloatField(default=0.0)
     focus_y = models.FloatField(default=0.0)
     position = models.PositiveSmallIntegerField(default=0)
+    # Reserved for a post scheduled for later: no other post may take it meanwhile.
+    scheduled_status = models.ForeignKey(
+        "ScheduledStatus", null=True, blank=True, on_delete=models.SET_NULL, related_name="media",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -294,3 +304,52 @@ class PollVote(models.Model):
             models.UniqueConstraint(fields=["poll", "account", "choice"], name="poll_vote_unique"),
         ]
         indexes = [models.Index(fields=["poll", "account"])]
+
+
+class ScheduledStatus(models.Model):
+    """A post to publish later: `params` are status_create's arguments (as Mastodon's
+    ScheduledStatus params). The row is the work: publishing deletes it in the same transaction."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scheduled_statuses")
+    scheduled_at = models.DateTimeField(db_index=True)
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "scheduled_at"])]
+        verbose_name_plural = "scheduled statuses"
+
+
+class ConversationMute(models.Model):
+    """No notifications to `account` about statuses of the thread started by `root_id`
+    (a status id, not a key: the thread stays muted if its first post is deleted)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conversation_mutes")
+    root_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "root_id"], name="conversation_mute_unique"),
+        ]
+
+
+class AccountConversation(models.Model):
+    """One local account's view of a direct-message thread (Mastodon's Conversation): the
+    other participants, the latest direct status, and whether it is unread."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conversations")
+    root_id = models.BigIntegerField()
+    participants = models.ManyToManyField(Account, related_name="+", blank=True)
+    last_status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    unread = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "root_id"], name="account_conversation_unique"),
+        ]
+        indexes = [models.Index(fields=["account", "-last_status"])]

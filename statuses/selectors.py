@@ -11,6 +11,7 @@ from accounts.selectors import domains_blocked_by
 from .feeds import home_feed_ids, home_filter
 from .models import Bookmark, Favourite, Status, StatusPin, Tag, Visibility
 from .permissions import PUBLIC_VISIBILITIES, not_muted_by, visible_statuses
+from .threads import muted_statuses
 
 PAGE_SIZE = 20
 
@@ -19,7 +20,8 @@ def statuses_for_display(queryset: QuerySet) -> QuerySet:
     # actor_info: federation's row holding a remote author's avatar URL (statuses_tags).
     return queryset.select_related(
         "account", "reblog__account", "in_reply_to_account", "account__actor_info",
-        "reblog__account__actor_info",
+        "reblog__account__actor_info", "application__registration",
+        "reblog__application__registration",
     ).prefetch_related("media", "reblog__media", "mentions__account", "reblog__mentions__account")
 
 
@@ -134,6 +136,7 @@ class ViewerState:
     reblogged: set[int]
     bookmarked: set[int]
     pinned: set[int]
+    muted: set[int]
     favourites_count: dict[int, int]
     reblogs_count: dict[int, int]
     replies_count: dict[int, int]
@@ -147,7 +150,7 @@ def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerSta
         return {row[field]: row["n"] for row in rows}
 
     state = ViewerState(
-        set(), set(), set(), set(),
+        set(), set(), set(), set(), set(),
         favourites_count=counts(Favourite.objects, "status"),
         reblogs_count=counts(Status.objects, "reblog"),
         # As Mastodon: public and unlisted replies only, so that the count never tells
@@ -169,6 +172,7 @@ def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerSta
         state.pinned = set(
             StatusPin.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
         )
+        state.muted = muted_statuses(viewer=viewer, status_ids=ids)
     return state
 
 

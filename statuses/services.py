@@ -101,7 +101,8 @@ def _attach_media(*, status: Status, author: Account, media_ids: list[int]) -> N
     media = {m.pk: m for m in MediaAttachment.objects.filter(pk__in=media_ids, account=author)}
     for position, media_id in enumerate(media_ids):
         item = media.get(int(media_id))
-        if item is None or (item.status_id and item.status_id != status.pk):
+        # Taken: posted with another status, or reserved for a scheduled one.
+        if item is None or item.scheduled_status_id or (item.status_id and item.status_id != status.pk):
             raise StatusInvalidError(_("An attached image was not found."), field="media")
         item.status = status
         item.position = position
@@ -141,9 +142,10 @@ def status_create(
     language: str = "",
     in_reply_to: Status | None = None,
     media_ids: list[int] | None = None,
+    application=None,
 ) -> Status:
     """Post a status. A reply must be to a status the author may see; mentioning people on
-    a direct post is what gives them access."""
+    a direct post is what gives them access. `application`: the OAuth client posting it."""
     media_ids = [int(i) for i in media_ids or []]
     text = text.replace("\r\n", "\n").strip()
     spoiler_text = spoiler_text.strip()
@@ -171,6 +173,7 @@ def status_create(
         language=language,
         in_reply_to=in_reply_to,
         in_reply_to_account=in_reply_to.account if in_reply_to else None,
+        application=application,
     )
     _attach_media(status=status, author=author, media_ids=media_ids)
     _link_mentions_and_tags(status, mentioned)
@@ -269,6 +272,10 @@ def status_delete(*, status: Status, by: Account) -> None:
     from federation.services.outbound import status_deleted
 
     status_deleted(status)  # Delete / Undo(Announce) deliveries, made while the rows exist
+    if status.visibility == Visibility.DIRECT:
+        from .conversations import conversations_status_removed
+
+        conversations_status_removed(status=status)
     status.delete()  # cascades to boosts, favourites, mentions, notifications
     for status_id, author_id in removed:
         transaction.on_commit(

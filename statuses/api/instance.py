@@ -21,9 +21,8 @@ from accounts.models import (
     SiteSettings,
 )
 from statuses.models import MEDIA_DESCRIPTION_MAX_CHARS, MEDIA_MAX_PER_STATUS, STATUS_MAX_CHARS, Status
+from statuses.polls import POLL_MAX_SECONDS, POLL_MIN_SECONDS, POLL_OPTION_MAX_CHARS, POLL_OPTIONS_MAX
 from statuses.services import PINS_MAX
-
-from .polls import POLL_MAX_SECONDS, POLL_MIN_SECONDS, POLL_OPTION_MAX_CHARS, POLL_OPTIONS_MAX
 
 # Clients read the Mastodon version to decide which features to use.
 VERSION = "4.3.0 (compatible; Pouet 0.1.0)"

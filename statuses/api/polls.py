@@ -1,11 +1,8 @@
 """Polls: made with a status, voted on by people who may see it, rendered as Mastodon's
 Poll entity with the viewer's own votes. A page's polls cost three queries."""
 
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
@@ -13,19 +10,10 @@ from rest_framework.response import Response
 from accounts.api.auth import scoped, viewer
 from accounts.api.serializers import iso
 from accounts.models import Account
-from config.errors import ApplicationError, NotFoundError
+from config.errors import NotFoundError
 from statuses.models import Poll, PollVote, Status
 from statuses.permissions import is_visible_to
-
-POLL_OPTIONS_MIN = 2
-POLL_OPTIONS_MAX = 4
-POLL_OPTION_MAX_CHARS = 50
-POLL_MIN_SECONDS = 300
-POLL_MAX_SECONDS = 2_629_746
-
-
-class PollError(ApplicationError):
-    pass
+from statuses.polls import POLL_OPTION_MAX_CHARS, PollError
 
 
 class PollInput(serializers.Serializer):
@@ -53,24 +41,6 @@ def poll_input(request) -> dict | None:
     parsed = PollInput(data=raw)
     parsed.is_valid(raise_exception=True)
     return parsed.validated_data
-
-
-def poll_create(*, status: Status, options: list[str], expires_in: int, multiple: bool = False,
-                hide_totals: bool = False) -> Poll:
-    """Attach a poll to a just-made status (inside its transaction)."""
-    options = [option.strip() for option in options]
-    if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
-        raise PollError(f"A poll has {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options", field="poll")
-    if any(not option for option in options) or len(set(options)) != len(options):
-        raise PollError("Poll options must be different and not empty", field="poll")
-    if not POLL_MIN_SECONDS <= expires_in <= POLL_MAX_SECONDS:
-        raise PollError("A poll lasts between five minutes and a month", field="poll")
-    if status.media.exists():
-        raise PollError("A post cannot have both a poll and attachments", field="poll")
-    return Poll.objects.create(
-        status=status, options=options, multiple=multiple, hide_totals=hide_totals,
-        expires_at=timezone.now() + timedelta(seconds=expires_in),
-    )
 
 
 @transaction.atomic

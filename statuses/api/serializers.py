@@ -156,8 +156,12 @@ class StatusOutput(serializers.Serializer):
             return None
         return StatusOutput(status.reblog, context=self.context).data
 
-    def get_application(self, status) -> None:
-        return None
+    def get_application(self, status) -> dict | None:
+        application = status.application
+        if application is None:
+            return None
+        registration = getattr(application, "registration", None)
+        return {"name": application.name, "website": (registration and registration.website) or None}
 
     def get_account(self, status) -> dict:
         return AccountOutput(status.account, context=self.context).data
@@ -198,7 +202,7 @@ class StatusOutput(serializers.Serializer):
             data["favourited"] = target in state.favourited
             data["reblogged"] = target in state.reblogged
             data["bookmarked"] = target in state.bookmarked
-            data["muted"] = False
+            data["muted"] = target in state.muted
             if status.account_id == viewer.pk and not status.reblog_id:
                 data["pinned"] = target in state.pinned
         if self.context.get("with_source"):

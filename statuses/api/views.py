@@ -24,11 +24,15 @@ from statuses.models import (
     Visibility,
 )
 from statuses.permissions import access_status, visible_statuses
+from statuses.polls import poll_create
+from statuses.scheduled import scheduled_status_create
 from statuses.selectors import status_context, statuses_for_display
+from statuses.threads import conversation_mute, conversation_unmute
 
 from .filters import filter_statuses
 from .idempotency import status_create_idempotent
-from .polls import poll_create, poll_input
+from .polls import poll_input
+from .scheduled import parse_scheduled_at, scheduled_statuses_data
 from .serializers import edits_data, media_data, status_data, statuses_data
 
 TEXT_MAX_INPUT = 20_000  # far above the post limit: the service says how long is too long
@@ -79,19 +83,27 @@ def _status_create(request):
     data.is_valid(raise_exception=True)
     values = data.validated_data
     poll = poll_input(request)
-    if values.get("scheduled_at"):
-        raise UnsupportedError("Scheduled posts are not supported on this server yet")
     me = viewer(request)
     in_reply_to = None
     if values.get("in_reply_to_id"):
         in_reply_to = access_status(viewer=me, status_id=values["in_reply_to_id"])
+    if values.get("scheduled_at"):
+        scheduled = scheduled_status_create(
+            author=me, scheduled_at=parse_scheduled_at(values["scheduled_at"]),
+            text=values["status"], visibility=values.get("visibility") or me.user.default_visibility,
+            spoiler_text=values["spoiler_text"], sensitive=values["sensitive"],
+            language=values.get("language") or "", in_reply_to=in_reply_to,
+            media_ids=values.get("media_ids") or [], poll=poll, application=request.auth.application,
+            idempotency=request.headers.get("Idempotency-Key"),
+        )
+        return Response(scheduled_statuses_data([scheduled])[0])
     with transaction.atomic():
         status = status_create_idempotent(
             author=me, key=request.headers.get("Idempotency-Key"),
             text=values["status"], visibility=values.get("visibility") or me.user.default_visibility,
             spoiler_text=values["spoiler_text"], sensitive=values["sensitive"],
             language=values.get("language") or "", in_reply_to=in_reply_to,
-            media_ids=values.get("media_ids") or [],
+            media_ids=values.get("media_ids") or [], application=request.auth.application,
         )
         if poll is not None and not Poll.objects.filter(status=status).exists():
             poll_create(status=status, **poll)
@@ -272,6 +284,18 @@ def status_pin(me, status):
 @_action("write:accounts")
 def status_unpin(me, status):
     services.pin_remove(account=me, status=status)
+    return status
+
+
+@_action("write:mutes")
+def status_mute(me, status):
+    conversation_mute(account=me, status=status)
+    return status
+
+
+@_action("write:mutes")
+def status_unmute(me, status):
+    conversation_unmute(account=me, status=status)
     return status
 
 

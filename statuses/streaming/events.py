@@ -87,6 +87,12 @@ def stream_status_deleted(status_id: int, author_id: int) -> None:
     broker.publish(channels, {"event": "delete", "id": status_id})
 
 
+def stream_conversation(status_id: int, account_ids: list[int]) -> None:
+    """After a direct status joined conversations: `conversation` on the `direct` streams
+    of its local participants (each rendered with the reader's own conversation)."""
+    broker.publish([f"timeline:direct:{a}" for a in account_ids], {"event": "conversation", "id": status_id})
+
+
 def stream_notification(notification_id: int) -> None:
     """After a notification is committed: `notification` on its recipient's user stream."""
     from accounts.models import Notification
@@ -142,6 +148,14 @@ def render_event(message: dict, *, stream: dict, viewer: Account) -> tuple[str, 
         found = notifications_visible(viewer=viewer).filter(pk=object_id).select_related("from_account")
         rendered = notifications_data(list(found), viewer)
         return ("notification", _json(rendered[0])) if rendered else None
+    if event == "conversation":
+        if stream["kind"] != "direct":
+            return None
+        from statuses.api.conversations import conversations_data
+        from statuses.conversations import conversations_visible
+
+        found = list(conversations_visible(viewer=viewer).filter(last_status_id=object_id))
+        return ("conversation", _json(conversations_data(found, viewer)[0])) if found else None
     if event in ("update", "status.update") and stream["kind"] != "notification":
         queryset, context = _stream_statuses(stream, viewer)
         statuses = list(statuses_for_display(queryset.filter(pk=object_id)))

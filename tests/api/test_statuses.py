@@ -1,5 +1,5 @@
 from accounts.services import follow_request
-from statuses.models import Status
+from statuses.models import ScheduledStatus, Status
 from statuses.services import favourite_create, status_create
 from tests.api.contract import assert_matches_contract
 from tests.factories import image_file
@@ -14,12 +14,17 @@ def test_post_then_read_home(alice, bob, api_for):
     assert body["tags"] == [{"name": "fediverse", "url": body["tags"][0]["url"]}]
     assert [m["acct"] for m in body["mentions"]] == ["bob"]
     assert body["favourited"] is False and body["pinned"] is False
-    assert body["application"] is None and body["card"] is None and body["poll"] is None
+    assert body["card"] is None and body["poll"] is None
+    # The app the token belongs to, shown to everyone; a post from the web pages has none.
+    assert body["application"] == {"name": "Test client", "website": "https://client.example"}
 
     home = api_for(bob).get("/api/v1/timelines/home")
     assert home.status_code == 200
     assert_matches_contract(home, "/api/v1/timelines/home")
     assert [s["id"] for s in home.json()] == [body["id"]]
+    assert home.json()[0]["application"] == body["application"]
+    web_post = status_create(author=alice, text="from the web")
+    assert api_for(bob).get(f"/api/v1/statuses/{web_post.pk}").json()["application"] is None
 
 
 def test_post_with_form_encoding(alice, api_for):
@@ -213,12 +218,13 @@ def test_bad_status_input_is_422_and_changes_nothing(alice, api_for):
         {"status": "hi", "poll": {"options": ["only one"], "expires_in": 3600}},
         {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 10}},
         {"status": "hi", "poll": "not an object"},
-        {"status": "hi", "scheduled_at": "2099-01-01T00:00:00Z"},
+        {"status": "hi", "scheduled_at": "2000-01-01T00:00:00Z"},
+        {"status": "", "scheduled_at": "2099-01-01T00:00:00Z"},
     ):
         response = api.post("/api/v1/statuses", payload, format="json")
         assert response.status_code == 422, (payload, response.content)
         assert set(response.json()) == {"error"}
-    assert not Status.objects.exists()
+    assert not Status.objects.exists() and not ScheduledStatus.objects.exists()
 
 
 def test_favourited_flag_is_per_viewer(alice, bob, carol, api_for):

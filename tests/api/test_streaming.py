@@ -170,3 +170,18 @@ def test_suspension_ends_the_stream(live_server, alice, token_for):
     Account.objects.filter(pk=alice.pk).update(suspended_at=timezone.now())
     stream.events(seconds=5)
     assert stream.ended
+
+
+def test_direct_stream_gets_conversation_events(live_server, alice, bob, carol, token_for):
+    stream = Stream(live_server.url, "direct", token_for(bob, "read:statuses").token)
+    # A message reaching bob's channel about a conversation he is not in is dropped.
+    elsewhere = status_create(author=alice, text="@carol just us", visibility=Visibility.DIRECT)
+    broker.publish([f"timeline:direct:{bob.pk}"], {"event": "conversation", "id": elsewhere.pk})
+    posted = status_create(author=alice, text="@bob psst", visibility=Visibility.DIRECT)
+    events = stream.events(until=lambda event, data: event == "conversation")
+    stream.close()
+    conversations = [json.loads(data) for event, data in events if event == "conversation"]
+    assert len(conversations) == 1
+    assert conversations[0]["last_status"]["id"] == str(posted.pk)
+    assert conversations[0]["unread"] is True
+    assert [a["username"] for a in conversations[0]["accounts"]] == ["alice"]

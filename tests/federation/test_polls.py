@@ -4,8 +4,8 @@ import pytest
 
 from federation.activitypub.notes import parse_note
 from federation.services.outbound import publish_on_commit
-from statuses.api.polls import poll_create
 from statuses.models import Poll, PollVote, Status
+from statuses.polls import poll_create
 from statuses.services import status_create
 from tests.federation.conftest import ap_get, fixture, signed_post
 

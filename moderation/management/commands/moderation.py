@@ -11,7 +11,8 @@ class Command(BaseCommand):
         sub.add_parser(
             "sweep",
             help="Lift timed limits and freezes, erase accounts suspended 30 days ago, drop "
-            "expired IP blocks, switch unwatched open sign-ups to approval.",
+            "expired IP blocks, switch unwatched open sign-ups to approval, publish overdue "
+            "scheduled posts.",
         )
 
     def handle(self, *args, action, **options):
