@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from accounts.api import apps, lists, oauth, schema
 from accounts.api import views as accounts
 from accounts.api.misc import custom_emojis, default_image, not_found
-from statuses.api import discovery, filters, instance, notifications, polls, timelines
+from statuses.api import discovery, filters, instance, notifications, polls, tags, timelines
 from statuses.api import views as statuses
 from statuses.streaming import views as streaming
 
@@ -42,7 +42,7 @@ routes = [
     path(f"{account}/unmute", accounts.account_unmute),
     path(f"{account}/statuses", timelines.account_statuses),
     path(f"{account}/lists", lists.account_lists),
-    path(f"{account}/featured_tags", discovery.empty_list),
+    path(f"{account}/featured_tags", tags.account_featured_tags),
     # Lists and markers.
     path("api/v1/lists", lists.lists),
     path("api/v1/lists/<str:list_id>", lists.list_detail),
@@ -108,6 +108,12 @@ routes = [
     # Search, hashtags, trends, suggestions.
     path("api/v2/search", discovery.search_v2),
     path("api/v1/tags/<str:name>", discovery.tag_detail),
+    path("api/v1/tags/<str:name>/follow", tags.tag_follow_view),
+    path("api/v1/tags/<str:name>/unfollow", tags.tag_unfollow_view),
+    path("api/v1/followed_tags", tags.followed_tags),
+    path("api/v1/featured_tags", tags.featured_tags),
+    path("api/v1/featured_tags/suggestions", tags.featured_tags_suggestions),
+    path("api/v1/featured_tags/<str:featured_tag_id>", tags.featured_tag_detail),
     path("api/v1/trends", discovery.trends_tags),
     path("api/v1/trends/tags", discovery.trends_tags),
     path("api/v1/trends/statuses", discovery.trends_statuses),
@@ -118,8 +124,6 @@ routes = [
     path("api/v1/conversations", discovery.empty_list),
     path("api/v1/domain_blocks", discovery.empty_list),
     path("api/v1/scheduled_statuses", discovery.empty_list),
-    path("api/v1/followed_tags", discovery.empty_list),
-    path("api/v1/featured_tags", discovery.empty_list),
     path("api/v1/follow_requests", accounts.follow_requests),
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),

@@ -41,3 +41,23 @@ def feed_unmerge(account_id: int, target_id: int) -> None:
     accounts = Account.objects.in_bulk([account_id, target_id])
     if len(accounts) == 2:
         feeds.feed_unmerge(account=accounts[account_id], target=accounts[target_id])
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_merge_tag(account_id: int, tag_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    account = Account.objects.filter(pk=account_id).first()
+    if account is not None:
+        feeds.feed_merge_tag(account=account, tag_id=tag_id)
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_unmerge_tag(account_id: int, tag_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    account = Account.objects.filter(pk=account_id).first()
+    if account is not None:
+        feeds.feed_unmerge_tag(account=account, tag_id=tag_id)

@@ -211,6 +211,11 @@ def render_actor(account, *, avatar_url: str = "", header_url: str = "") -> dict
     return document
 
 
+def render_featured_tag(*, name: str, href: str) -> dict:
+    """One item of an actor's `featuredTags` collection, as Mastodon renders it."""
+    return {"type": "Hashtag", "href": href, "name": f"#{name}"}
+
+
 def render_instance_actor(*, public_key: str, domain: str) -> dict:
     """The server's own Application actor. interop(activityrelay): relays accept only an
     Application; Mastodon names it after the domain."""
