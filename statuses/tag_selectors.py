@@ -13,6 +13,17 @@ FEATURED_TAG_SUGGESTIONS = 10
 SUGGESTIONS_RECENT_STATUSES = 1000
 
 
+def tags_known_to(viewer: Account | None) -> QuerySet:
+    """Tags used in a post the viewer may see (statuses.selectors.tags_visible_to), and those
+    it follows or features: it knows these exist. Any other answers like a name never used."""
+    from .selectors import tags_visible_to
+
+    known = tags_visible_to(viewer)
+    if viewer is not None:
+        known = known | Tag.objects.filter(Q(follows__account=viewer) | Q(featured_by__account=viewer))
+    return known.distinct()
+
+
 def tag_follows_of(*, account: Account) -> QuerySet:
     """The account's followed hashtags, as TagFollow rows (paged by their id) with the tag."""
     return TagFollow.objects.filter(account=account).select_related("tag")

@@ -20,7 +20,7 @@ from config.errors import ApplicationError, NotFoundError
 from statuses.models import Bookmark, Favourite, Mention, Status, Tag, Visibility
 from statuses.permissions import visible_statuses
 from statuses.selectors import statuses_for_display, tags_visible_to
-from statuses.tag_selectors import tag_flags
+from statuses.tag_selectors import tag_flags, tags_known_to
 
 from .serializers import statuses_data
 
@@ -210,10 +210,7 @@ def tag_detail(request, name):
     """A hashtag used in a post the viewer may see, or one the viewer follows or features
     (it knows that one exists); any other is a 404 like a name never used."""
     me = viewer(request)
-    known = tags_visible_to(me)
-    if me is not None:
-        known = known | Tag.objects.filter(Q(follows__account=me) | Q(featured_by__account=me))
-    tag = known.filter(name__iexact=name.lstrip("#")).distinct().first()
+    tag = tags_known_to(me).filter(name__iexact=name.lstrip("#")).first()
     if tag is None:
         raise NotFoundError()
     return Response(tags_data([tag], me)[0])
