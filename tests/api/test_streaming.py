@@ -170,3 +170,16 @@ def test_suspension_ends_the_stream(live_server, alice, token_for):
     Account.objects.filter(pk=alice.pk).update(suspended_at=timezone.now())
     stream.events(seconds=5)
     assert stream.ended
+
+
+def test_user_stream_gets_public_posts_with_a_followed_hashtag(live_server, alice, carol, token_for):
+    from statuses.tag_services import tag_follow
+
+    tag_follow(account=alice, name="cats")
+    stream = Stream(live_server.url, "user", token_for(alice, "read:statuses").token)
+    status_create(author=carol, text="#cats for my followers", visibility=Visibility.PRIVATE)
+    status_create(author=carol, text="#dogs only")
+    posted = status_create(author=carol, text="#cats for everyone")
+    events = stream.events(until=_is_update_of(posted))
+    stream.close()
+    assert [json.loads(data)["id"] for event, data in events if event == "update"] == [str(posted.pk)]
