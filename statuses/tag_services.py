@@ -100,3 +100,17 @@ def featured_tag_delete(*, account: Account, featured_tag_id) -> None:
         raise NotFoundError()
     if account.is_local:
         publish_on_commit("profile", account.pk)
+
+
+@transaction.atomic
+def featured_tags_replace(*, account: Account, names: list[str]) -> None:
+    """A remote account's featured hashtags as its server lists them (names that are not
+    hashtags are skipped, at most FEATURED_TAGS_MAX kept)."""
+    tags = []
+    for name in names:
+        if is_hashtag_name(name.strip().removeprefix("#")) and len(tags) < FEATURED_TAGS_MAX:
+            tags.append(tag_get_or_create(name=name))
+    FeaturedTag.objects.filter(account=account).exclude(tag__in=tags).delete()
+    FeaturedTag.objects.bulk_create(
+        [FeaturedTag(account=account, tag=tag) for tag in tags], ignore_conflicts=True,
+    )

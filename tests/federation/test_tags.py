@@ -20,6 +20,13 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def anon_api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
 def post(client, on_commit, network):
     def send(activity):
         with on_commit():
@@ -86,3 +93,66 @@ def test_featuring_and_unfeaturing_send_update_of_the_actor(alice, network, on_c
     with on_commit():
         featured_tag_delete(account=alice, featured_tag_id=featured.pk)
     assert [p["json"]["type"] for p in network.posts()] == ["Update"]
+
+
+def test_parse_featured_tags_reads_hashtags_bounded():
+    from federation.activitypub.actors import parse_featured_tags
+
+    items = [{"type": "Hashtag", "name": "#Cats", "href": "https://remote.example/@carol/tagged/cats"},
+             {"type": "Hashtag", "name": "#cats"}, {"type": "Note", "name": "#notatag"},
+             "https://remote.example/tags/x", {"type": "Hashtag", "name": "#dogs"}]
+    assert parse_featured_tags({"type": "OrderedCollection", "orderedItems": items}, limit=10) == (
+        ["Cats", "dogs"], "")
+    assert parse_featured_tags({"type": "Collection", "items": items}, limit=1) == (["Cats"], "")
+    assert parse_featured_tags({"first": {"orderedItems": items}}, limit=10) == (["Cats", "dogs"], "")
+    assert parse_featured_tags({"first": "https://remote.example/tags?page=1"}, limit=10) == (
+        [], "https://remote.example/tags?page=1")
+
+
+def _actor_document(collection_url: str) -> dict:
+    from tests.factories import FIXED_PUBLIC_KEY
+
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams", "id": "https://remote.example/users/zoe",
+        "type": "Person", "preferredUsername": "zoe", "inbox": "https://remote.example/users/zoe/inbox",
+        "featuredTags": collection_url,
+        "publicKey": {"id": "https://remote.example/users/zoe#main-key",
+                      "owner": "https://remote.example/users/zoe", "publicKeyPem": FIXED_PUBLIC_KEY},
+    }
+
+
+def test_a_remote_actors_featured_tags_are_read_from_its_collection(db, network, on_commit, anon_api):
+    from federation.services.actors import actor_fetch
+
+    tags_url = "https://remote.example/users/zoe/collections/tags"
+    network.add("https://remote.example/users/zoe", _actor_document(tags_url))
+    network.add(tags_url, {"id": tags_url, "type": "OrderedCollection", "orderedItems": [
+        {"type": "Hashtag", "name": "#Cats"}, {"type": "Hashtag", "name": "#not a tag"},
+        {"type": "Hashtag", "name": "#dogs"}]})
+    with on_commit():
+        zoe = actor_fetch("https://remote.example/users/zoe")
+    listed = anon_api.get(f"/api/v1/accounts/{zoe.pk}/featured_tags").json()
+    assert [t["name"] for t in listed] == ["cats", "dogs"]
+
+    network.add(tags_url, {"id": tags_url, "type": "OrderedCollection", "first": f"{tags_url}?page=1"})
+    network.add(f"{tags_url}?page=1", {"id": f"{tags_url}?page=1", "type": "OrderedCollectionPage",
+                                       "orderedItems": [{"type": "Hashtag", "name": "#dogs"}]})
+    with on_commit():
+        actor_fetch("https://remote.example/users/zoe")  # as on an Update of the actor
+    assert [t["name"] for t in anon_api.get(f"/api/v1/accounts/{zoe.pk}/featured_tags").json()] == ["dogs"]
+
+    network.add(tags_url, 410)  # gone: a refusal, the tags stay as they were
+    with on_commit():
+        actor_fetch("https://remote.example/users/zoe")
+    assert [t["name"] for t in anon_api.get(f"/api/v1/accounts/{zoe.pk}/featured_tags").json()] == ["dogs"]
+
+
+def test_a_featured_tags_collection_on_another_host_is_not_fetched(db, network, on_commit):
+    from federation.services.actors import actor_fetch
+    from statuses.models import FeaturedTag
+
+    network.add("https://remote.example/users/zoe", _actor_document("https://elsewhere.example/tags"))
+    with on_commit():
+        actor_fetch("https://remote.example/users/zoe")
+    assert [s["url"] for s in network.sent] == ["https://remote.example/users/zoe"]
+    assert not FeaturedTag.objects.exists()
