@@ -176,7 +176,13 @@ def profile_edit(request):
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile_edit")
-    context = {"form": form, "account": account, "settings_tab": "profile"}
+    from statuses.forms import FeaturedTagForm  # statuses owns hashtags
+    from statuses.tag_selectors import featured_tags_of
+
+    context = {
+        "form": form, "account": account, "settings_tab": "profile",
+        "featured_tags": featured_tags_of(account=account), "featured_form": FeaturedTagForm(),
+    }
     return render(request, "accounts/profile_edit.html", context, status=400 if form.errors else 200)
 
 

@@ -14,6 +14,7 @@ from statuses.api import (
     notifications,
     polls,
     scheduled,
+    tags,
     timelines,
 )
 from statuses.api import views as statuses
@@ -53,7 +54,7 @@ routes = [
     path(f"{account}/unmute", accounts.account_unmute),
     path(f"{account}/statuses", timelines.account_statuses),
     path(f"{account}/lists", lists.account_lists),
-    path(f"{account}/featured_tags", discovery.empty_list),
+    path(f"{account}/featured_tags", tags.account_featured_tags),
     # Lists and markers.
     path("api/v1/lists", lists.lists),
     path("api/v1/lists/<str:list_id>", lists.list_detail),
@@ -126,14 +127,17 @@ routes = [
     # Search, hashtags, trends, suggestions.
     path("api/v2/search", discovery.search_v2),
     path("api/v1/tags/<str:name>", discovery.tag_detail),
+    path("api/v1/tags/<str:name>/follow", tags.tag_follow_view),
+    path("api/v1/tags/<str:name>/unfollow", tags.tag_unfollow_view),
+    path("api/v1/followed_tags", tags.followed_tags),
+    path("api/v1/featured_tags", tags.featured_tags),
+    path("api/v1/featured_tags/suggestions", tags.featured_tags_suggestions),
+    path("api/v1/featured_tags/<str:featured_tag_id>", tags.featured_tag_detail),
     path("api/v1/trends", discovery.trends_tags),
     path("api/v1/trends/tags", discovery.trends_tags),
     path("api/v1/trends/statuses", discovery.trends_statuses),
     path("api/v1/trends/links", discovery.trends_links),
     path("api/v2/suggestions", discovery.suggestions),
-    # Features not built yet: an empty list, as for an account that has none.
-    path("api/v1/followed_tags", discovery.empty_list),
-    path("api/v1/featured_tags", discovery.empty_list),
     path("api/v1/follow_requests", accounts.follow_requests),
     path("api/v1/follow_requests/<str:account_id>/authorize", accounts.follow_request_authorize),
     path("api/v1/follow_requests/<str:account_id>/reject", accounts.follow_request_reject),

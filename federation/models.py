@@ -118,6 +118,7 @@ class ActorInfo(models.Model):
     header_url = models.URLField(max_length=2048, blank=True)
     following_url = models.URLField(max_length=2048, blank=True)
     featured_url = models.URLField(max_length=2048, blank=True)
+    featured_tags_url = models.URLField(max_length=2048, blank=True)
     also_known_as = models.JSONField(default=list, blank=True)
     moved_to = models.URLField(max_length=2048, blank=True)
     fetched_at = models.DateTimeField(default=timezone.now)

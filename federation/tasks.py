@@ -46,3 +46,17 @@ def resolve_parent(status_id: int, parent_uri: str, depth: int) -> None:
     except (ApplicationError, OriginError) as error:
         if getattr(error, "transient", False):
             raise  # unreachable server: dramatiq retries; refusals are final
+
+
+@dramatiq.actor(queue_name="ingress", max_retries=3)
+def sync_featured_tags(account_id: int) -> None:
+    """Refresh a remote actor's featured hashtags from its collection."""
+    from federation import http
+    from federation.activitypub.common import ParseError
+    from federation.services.actors import featured_tags_sync_remote
+
+    try:
+        featured_tags_sync_remote(account_id=account_id)
+    except (http.RemoteFetchError, ParseError) as error:
+        if getattr(error, "transient", False):
+            raise  # unreachable server: dramatiq retries; refusals are final

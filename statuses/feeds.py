@@ -11,7 +11,7 @@ from django.db.models import F, Q
 
 from accounts.models import Account, Follow
 
-from .models import Status, Visibility
+from .models import Status, TagFollow, Visibility
 
 FEED_MAX_ITEMS = 800
 FANOUT_BATCH = 1000
@@ -36,9 +36,17 @@ def feed_key(account_id: int) -> str:
     return f"feed:home:{account_id}"
 
 
+def followed_tags_filter(viewer: Account) -> Q:
+    """Public posts (not boosts) carrying a hashtag the viewer follows, whoever wrote them."""
+    followed = TagFollow.objects.filter(account=viewer).values("tag")
+    tagged = Status.tags.through.objects.filter(tag__in=followed).values("status")
+    return Q(visibility=Visibility.PUBLIC, reblog__isnull=True, pk__in=tagged)
+
+
 def home_filter(viewer: Account) -> Q:
     """What belongs in a home feed: my own posts, and posts and boosts of accounts I follow
-    (boosts unless I turned them off), replies only to people I also follow or to myself."""
+    (boosts unless I turned them off), replies only to people I also follow or to myself;
+    and public posts with a hashtag I follow (as on Mastodon, replies included)."""
     following = Follow.objects.filter(account=viewer).values("target_account")
     boosts_hidden = Follow.objects.filter(account=viewer, show_reblogs=False).values(
         "target_account"
@@ -49,14 +57,16 @@ def home_filter(viewer: Account) -> Q:
         | Q(in_reply_to_account__in=following)
         | Q(in_reply_to_account_id=F("account_id"))
     )
-    return (Q(account=viewer) | Q(account__in=following)) & (
+    from_people = (Q(account=viewer) | Q(account__in=following)) & (
         Q(account=viewer) | (replies_ok & (Q(reblog__isnull=True) | ~Q(account__in=boosts_hidden)))
     )
+    return from_people | followed_tags_filter(viewer)
 
 
 def feed_push(*, status: Status) -> int:
-    """Add a new status to its author's and its local followers' feeds that exist, a
-    pipeline per batch of followers. Returns the number of feeds written."""
+    """Add a new status to the feeds that exist of its author, its local followers and, for
+    a public post, the local followers of its hashtags: a pipeline per batch of recipients.
+    Returns the number of feeds written."""
     client = redis_client()
     if client is None:
         return 0
@@ -70,6 +80,12 @@ def feed_push(*, status: Status) -> int:
     recipient_ids = list(followers.values_list("account_id", flat=True))
     if status.account.is_local:
         recipient_ids.append(status.account_id)
+    if status.visibility == Visibility.PUBLIC and not status.reblog_id:
+        tag_followers = TagFollow.objects.filter(
+            tag__statuses=status, account__domain__isnull=True,
+        ).values_list("account_id", flat=True)
+        # dict.fromkeys: one entry per recipient, whether it follows the author, a tag or both.
+        recipient_ids = list(dict.fromkeys([*recipient_ids, *tag_followers]))
     written = 0
     for start in range(0, len(recipient_ids), FANOUT_BATCH):
         keys = _existing_feeds(client, recipient_ids[start:start + FANOUT_BATCH])
@@ -153,6 +169,39 @@ def feed_unmerge(*, account: Account, target: Account) -> None:
         Status.objects.filter(account=target).order_by("-id").values_list("id", flat=True)[
             : FEED_MAX_ITEMS * 2
         ]
+    )
+    if ids:
+        client.zrem(feed_key(account.pk), *ids)
+
+
+def feed_merge_tag(*, account: Account, tag_id: int) -> None:
+    """After following a hashtag: bring its recent public posts into the feed, so the live
+    feed holds what a rebuild from `home_filter` would."""
+    client = redis_client()
+    if client is None:
+        return
+    ids = list(
+        Status.objects.filter(tags=tag_id, visibility=Visibility.PUBLIC, reblog__isnull=True)
+        .order_by("-id").values_list("id", flat=True)[:FEED_MAX_ITEMS]
+    )
+    if ids and _existing_feeds(client, [account.pk]):  # a missing feed is rebuilt on read
+        key = feed_key(account.pk)
+        with client.pipeline() as pipe:
+            pipe.zadd(key, {i: i for i in ids})
+            pipe.zremrangebyrank(key, 0, -FEED_MAX_ITEMS - 1)
+            pipe.execute()
+
+
+def feed_unmerge_tag(*, account: Account, tag_id: int) -> None:
+    """After unfollowing a hashtag: drop its posts that no longer belong in the feed (those
+    of people still followed, or with another followed tag, stay)."""
+    client = redis_client()
+    if client is None:
+        return
+    tagged = Status.objects.filter(tags=tag_id).order_by("-id")[: FEED_MAX_ITEMS * 2]
+    ids = list(
+        Status.objects.filter(pk__in=tagged.values("pk")).exclude(home_filter(account))
+        .values_list("id", flat=True)
     )
     if ids:
         client.zrem(feed_key(account.pk), *ids)

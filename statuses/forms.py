@@ -160,3 +160,11 @@ class EditForm(StatusTextForm):
                 media.pk: self.cleaned_data[f"description_{media.pk}"] for media in self.attachments
             },
         }
+
+
+class FeaturedTagForm(forms.Form):
+    name = forms.CharField(
+        label=_("Hashtag"), max_length=101,
+        help_text=_("Letters, digits and underscores, with at least one letter; the # is optional."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )

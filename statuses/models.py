@@ -45,6 +45,28 @@ class Tag(models.Model):
         return f"/tags/{self.name}"
 
 
+class TagFollow(models.Model):
+    """A local account follows a hashtag: new public posts with it reach its home feed."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tag_follows")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "tag"], name="tag_follow_unique")]
+
+
+class FeaturedTag(models.Model):
+    """A hashtag shown on an account's profile (Mastodon's featured tags)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="featured_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="featured_by")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "tag"], name="featured_tag_unique")]
+
+
 class Status(models.Model):
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="statuses")

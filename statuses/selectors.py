@@ -70,11 +70,14 @@ def timeline_tag(*, viewer: Account | None, tag: Tag, max_id=None, limit=PAGE_SI
 
 def account_statuses(
     *, viewer: Account | None, account: Account, tab: str = "posts", max_id=None,
-    limit=PAGE_SIZE,
+    limit=PAGE_SIZE, tagged: str | None = None,
 ) -> list[Status]:
     """A profile's tabs: "posts" (no replies to others, with boosts), "replies" (all),
-    "media" (own posts with images)."""
+    "media" (own posts with images); `tagged` keeps its own posts with that hashtag (a
+    featured tag's link)."""
     queryset = visible_statuses(viewer).filter(account=account)
+    if tagged is not None:
+        queryset = queryset.filter(reblog__isnull=True, tags__name__iexact=tagged)
     if tab == "posts":
         queryset = queryset.filter(
             Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=account)

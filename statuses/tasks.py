@@ -52,3 +52,23 @@ def publish_scheduled_status(scheduled_status_id: int) -> None:
     from statuses.scheduled import scheduled_status_publish
 
     scheduled_status_publish(scheduled_status_id=scheduled_status_id)
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_merge_tag(account_id: int, tag_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    account = Account.objects.filter(pk=account_id).first()
+    if account is not None:
+        feeds.feed_merge_tag(account=account, tag_id=tag_id)
+
+
+@dramatiq.actor(queue_name="fanout", max_retries=10)
+def feed_unmerge_tag(account_id: int, tag_id: int) -> None:
+    from accounts.models import Account
+    from statuses import feeds
+
+    account = Account.objects.filter(pk=account_id).first()
+    if account is not None:
+        feeds.feed_unmerge_tag(account=account, tag_id=tag_id)

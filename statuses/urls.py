@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import tag_views, views
 
 app_name = "statuses"
 
@@ -13,6 +13,14 @@ urlpatterns = [
     path("public/local", views.local, name="local"),
     path("public", views.federated, name="federated"),
     path("tags/<str:name>", views.tag, name="tag"),
+    path("tags/<str:name>/follow", tag_views.follow, name="tag_follow"),
+    path("tags/<str:name>/unfollow", tag_views.unfollow, name="tag_unfollow"),
+    path("settings/followed_tags", tag_views.followed_tags, name="followed_tags"),
+    path("settings/featured_tags", tag_views.featured_tags, name="featured_tags"),
+    path(
+        "settings/featured_tags/<int:featured_tag_id>/remove", tag_views.featured_tag_remove,
+        name="featured_tag_remove",
+    ),
     path("search", views.search, name="search"),
     path("notifications", views.notifications, name="notifications"),
     path("bookmarks", views.bookmarks, name="bookmarks"),
@@ -21,6 +29,7 @@ urlpatterns = [
     re_path(rf"^{ACCT}$", views.profile, name="profile"),
     re_path(rf"^{ACCT}/with_replies$", views.profile_replies, name="profile_replies"),
     re_path(rf"^{ACCT}/media$", views.profile_media, name="profile_media"),
+    re_path(rf"^{ACCT}/tagged/(?P<tag_name>\w+)$", views.profile_tagged, name="profile_tagged"),
     re_path(rf"^{ACCT}/(?P<status_id>[0-9]+)$", views.status, name="status"),
     re_path(rf"^{ACCT}/(?P<status_id>[0-9]+)/history$", views.status_history, name="status_history"),
     path("statuses/<int:status_id>/reblog", views.reblog, name="reblog"),

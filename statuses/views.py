@@ -21,7 +21,7 @@ from accounts.services import notifications_mark_read
 from config.errors import ApplicationError, NotFoundError
 
 from .forms import ComposeForm, EditForm
-from .models import Status, Visibility
+from .models import Status, TagFollow, Visibility
 from .permissions import access_status
 from .selectors import (
     PAGE_SIZE,
@@ -31,7 +31,6 @@ from .selectors import (
     favourites_list,
     notifications_list,
     status_context,
-    tags_visible_to,
     timeline_federated,
     timeline_home,
     timeline_local,
@@ -52,6 +51,7 @@ from .services import (
     status_delete,
     status_edit,
 )
+from .tag_selectors import featured_tags_of, tags_known_to
 
 LANDING_RECENT_POSTS = 5
 
@@ -183,11 +183,15 @@ def search(request):
 
 
 def tag(request, name):
-    found = tags_visible_to(_viewer(request)).filter(name__iexact=name).first()
+    viewer = _viewer(request)
+    found = tags_known_to(viewer).filter(name__iexact=name).first()
     if found is None:
         raise Http404
-    statuses = timeline_tag(viewer=_viewer(request), tag=found, max_id=_max_id(request))
-    return _render_statuses(request, "statuses/timeline.html", statuses, timeline="tag", tag=found)
+    statuses = timeline_tag(viewer=viewer, tag=found, max_id=_max_id(request))
+    following = viewer is not None and TagFollow.objects.filter(account=viewer, tag=found).exists()
+    return _render_statuses(
+        request, "statuses/timeline.html", statuses, timeline="tag", tag=found, following_tag=following,
+    )
 
 
 @login_required
@@ -370,19 +374,20 @@ def status_history(request, acct, status_id):
 # --- profiles -----------------------------------------------------------------------------
 
 
-def _profile(request, acct: str, tab: str):
+def _profile(request, acct: str, tab: str, tagged: str | None = None):
     try:
         account = account_get_by_acct(acct=acct)
     except NotFoundError:
         raise Http404 from None
     viewer, max_id = _viewer(request), _max_id(request)
-    statuses = account_statuses(viewer=viewer, account=account, tab=tab, max_id=max_id)
+    statuses = account_statuses(viewer=viewer, account=account, tab=tab, max_id=max_id, tagged=tagged)
     pinned = (
-        account_pinned_statuses(viewer=viewer, account=account) if tab == "posts" and not max_id else []
+        account_pinned_statuses(viewer=viewer, account=account)
+        if tab == "posts" and not max_id and tagged is None else []
     )
     return _render_statuses(
         request, "statuses/profile.html", statuses, also_shown=pinned, account=account,
-        pinned=pinned, tab=tab,
+        pinned=pinned, tab=tab, tagged=tagged, featured_tags=featured_tags_of(account=account),
         posts_count=account.statuses.exclude(visibility=Visibility.DIRECT).count(),
         following_count=Follow.objects.filter(account=account).count(),
         followers_count=Follow.objects.filter(target_account=account).count(),
@@ -399,3 +404,7 @@ def profile_replies(request, acct):
 
 def profile_media(request, acct):
     return _profile(request, acct, "media")
+
+
+def profile_tagged(request, acct, tag_name):
+    return _profile(request, acct, "tagged", tagged=tag_name)

@@ -42,6 +42,7 @@ class RemoteActor:
     followers: str = ""
     following: str = ""
     featured: str = ""
+    featured_tags: str = ""
     public_key_id: str = ""
     public_key_pem: str = ""
     locked: bool = False
@@ -126,6 +127,7 @@ def parse_actor(data, *, key_id: str | None = None) -> RemoteActor:
         followers=url_or_blank(data.get("followers")),
         following=url_or_blank(data.get("following")),
         featured=url_or_blank(data.get("featured")),
+        featured_tags=url_or_blank(data.get("featuredTags")),
         public_key_id=key_id_found,
         public_key_pem=pem,
         locked=data.get("manuallyApprovesFollowers") is True,
@@ -138,6 +140,26 @@ def parse_actor(data, *, key_id: str | None = None) -> RemoteActor:
         moved_to=url_or_blank(data.get("movedTo")),
         published=parse_datetime(data.get("published")),
     )
+
+
+def parse_featured_tags(data, *, limit: int) -> tuple[list[str], str]:
+    """An actor's `featuredTags` collection: (hashtag names without the #, at most `limit`,
+    from the items embedded here or in an embedded first page; the first page's URL when
+    it must be fetched, else "")."""
+    if not isinstance(data, dict):
+        raise ParseError("A collection must be an object.")
+    items = data.get("orderedItems", data.get("items"))
+    first = data.get("first")
+    if items is None and isinstance(first, dict):
+        items = first.get("orderedItems", first.get("items"))
+    names = []
+    for item in as_list(items):
+        if isinstance(item, dict) and "Hashtag" in types_of(item):
+            name = text(item.get("name"), limit=101).strip().removeprefix("#")
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+    next_page = first if items is None and isinstance(first, str) and is_url(first) else ""
+    return names[:limit], next_page
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -209,6 +231,11 @@ def render_actor(account, *, avatar_url: str = "", header_url: str = "") -> dict
     if header_url:
         document["image"] = _image(header_url)
     return document
+
+
+def render_featured_tag(*, name: str, href: str) -> dict:
+    """One item of an actor's `featuredTags` collection, as Mastodon renders it."""
+    return {"type": "Hashtag", "href": href, "name": f"#{name}"}
 
 
 def render_instance_actor(*, public_key: str, domain: str) -> dict:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Account
 from federation import http
 from federation.activitypub.actors import key_id as local_key_id
-from federation.activitypub.actors import parse_actor
+from federation.activitypub.actors import parse_actor, parse_featured_tags
 from federation.activitypub.common import ParseError, host_of, local_base
 from federation.activitypub.notes import plain_text
 from federation.models import ActorInfo, InstanceActor
@@ -140,11 +140,35 @@ def actor_upsert_remote(remote) -> Account:
         defaults={
             "key_id": remote.public_key_id, "type": remote.type, "avatar_url": remote.avatar_url,
             "header_url": remote.header_url, "following_url": remote.following,
-            "featured_url": remote.featured, "also_known_as": remote.also_known_as,
-            "moved_to": remote.moved_to, "fetched_at": timezone.now(),
+            "featured_url": remote.featured, "featured_tags_url": remote.featured_tags,
+            "also_known_as": remote.also_known_as, "moved_to": remote.moved_to,
+            "fetched_at": timezone.now(),
         },
     )
+    if remote.featured_tags:
+        from federation.tasks import sync_featured_tags
+
+        # Each fetch or Update of the actor refreshes its featured hashtags, as on Mastodon.
+        transaction.on_commit(lambda: sync_featured_tags.send(account.pk))
     return account
+
+
+def featured_tags_sync_remote(*, account_id: int) -> None:
+    """Read a remote actor's `featuredTags` collection (one GET, two when its items are on a
+    first page) and keep its featured hashtags as listed there."""
+    from statuses.tag_services import FEATURED_TAGS_MAX, featured_tags_replace
+
+    info = ActorInfo.objects.select_related("account").filter(
+        account_id=account_id, account__domain__isnull=False,
+    ).exclude(featured_tags_url="").first()
+    if info is None or host_of(info.featured_tags_url) != info.account.domain:
+        return
+    names, first_page = parse_featured_tags(fetch_object(info.featured_tags_url), limit=FEATURED_TAGS_MAX)
+    if first_page:
+        if host_of(first_page) != info.account.domain:
+            return
+        names, _next = parse_featured_tags(fetch_object(first_page), limit=FEATURED_TAGS_MAX)
+    featured_tags_replace(account=info.account, names=names)
 
 
 def fetch_object(uri: str, *, signer: Account | None = None) -> dict:

@@ -141,7 +141,9 @@ def _publish_profile(account_id: int) -> None:
     account = Account.objects.filter(pk=account_id, domain__isnull=True).first()
     if account is None:
         return
-    activity = render.render_update_actor(actor_document=actor_document(account), stamp=int(time.time()))
+    # Nanoseconds: two changes within a second (two featured tags added) are two Updates;
+    # a stamp in seconds gave both one activity id, and the second was dropped as a repeat.
+    activity = render.render_update_actor(actor_document=actor_document(account), stamp=time.time_ns())
     deliveries_create(activity=activity, signer=account, inboxes=inboxes_for(remote_followers(account)))
 
 

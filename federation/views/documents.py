@@ -11,13 +11,18 @@ from django.views.decorators.http import require_GET
 from accounts.models import Account, Follow
 from config.errors import NotFoundError
 from federation.activitypub.activities import render_announce, render_create
-from federation.activitypub.actors import instance_actor_id, render_actor, render_instance_actor
+from federation.activitypub.actors import (
+    instance_actor_id,
+    render_actor,
+    render_featured_tag,
+    render_instance_actor,
+)
 from federation.activitypub.collections import render_collection, render_page
 from federation.activitypub.common import absolute_media_url
 from federation.activitypub.notes import render_note, render_tombstone, with_context
 from federation.models import Tombstone
 from federation.services.actors import instance_actor
-from statuses.models import Status
+from statuses.models import FeaturedTag, Status
 from statuses.permissions import access_status, visible_statuses
 
 from .common import activity_response, error_response, requester, wants_activitypub
@@ -215,7 +220,16 @@ def featured(request, username):
 
 @require_GET
 def featured_tags(request, username):
+    """The hashtags the account features on its profile, each linking to its posts with it."""
     account = local_account_or_404(username)
+    who = requester(request)
+    if who.refused:
+        return error_response(who.refused, 401 if not who.account else 403)
+    featured = FeaturedTag.objects.filter(account=account).select_related("tag").order_by("created_at", "pk")
+    items = [
+        render_featured_tag(name=f.tag.name, href=f"{account.profile_url}/tagged/{f.tag.name.lower()}")
+        for f in featured
+    ]
     return activity_response(render_collection(
-        collection_id=f"{account.activitypub_id}/collections/tags", total=0, items=[],
+        collection_id=f"{account.activitypub_id}/collections/tags", total=len(items), items=items,
     ))

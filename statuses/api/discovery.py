@@ -20,6 +20,7 @@ from config.errors import ApplicationError, NotFoundError
 from statuses.models import Bookmark, Favourite, Mention, Status, Tag, Visibility
 from statuses.permissions import visible_statuses
 from statuses.selectors import statuses_for_display, tags_visible_to
+from statuses.tag_selectors import tag_flags, tags_known_to
 
 from .serializers import statuses_data
 
@@ -59,11 +60,13 @@ def public_to_everyone():
     return visible_statuses(None).filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
 
 
-def tags_data(tags: list[Tag]) -> list[dict]:
+def tags_data(tags: list[Tag], viewer: Account | None = None) -> list[dict]:
+    """Tag entities; `following` and `featuring` say what the viewer does with each."""
     history = tag_history([t.pk for t in tags])
+    followed, featured = tag_flags(viewer=viewer, tag_ids=[t.pk for t in tags])
     return [
         {"id": str(t.pk), "name": t.name.lower(), "url": absolute_url(f"/tags/{t.name.lower()}"),
-         "history": history[t.pk], "following": False, "featuring": False}
+         "history": history[t.pk], "following": t.pk in followed, "featuring": t.pk in featured}
         for t in tags
     ]
 
@@ -181,7 +184,7 @@ def search_v2(request):
             statuses = [found, *statuses][:limit]
     return Response({
         "accounts": accounts_data(accounts),
-        "hashtags": tags_data(hashtags),
+        "hashtags": tags_data(hashtags, me),
         "statuses": statuses_data(statuses, me),
     })
 
@@ -204,10 +207,13 @@ def accounts_search(request):
 @api_view(["GET"])
 @permission_classes([scoped("read:statuses", public=True)])
 def tag_detail(request, name):
-    tag = tags_visible_to(viewer(request)).filter(name__iexact=name.lstrip("#")).first()
+    """A hashtag used in a post the viewer may see, or one the viewer follows or features
+    (it knows that one exists); any other is a 404 like a name never used."""
+    me = viewer(request)
+    tag = tags_known_to(me).filter(name__iexact=name.lstrip("#")).first()
     if tag is None:
         raise NotFoundError()
-    return Response(tags_data([tag])[0])
+    return Response(tags_data([tag], me)[0])
 
 
 @api_view(["GET"])
@@ -221,7 +227,7 @@ def trends_tags(request):
         .order_by("-people", "tags")[:limit]
     )
     found = Tag.objects.in_bulk([row["tags"] for row in rows])
-    return Response(tags_data([found[row["tags"]] for row in rows if row["tags"] in found]))
+    return Response(tags_data([found[row["tags"]] for row in rows if row["tags"] in found], viewer(request)))
 
 
 @api_view(["GET"])
@@ -285,10 +291,3 @@ def instance_activity(request):
         })
     return Response(weeks)
 
-
-@api_view(["GET"])
-@permission_classes([scoped()])
-def empty_list(request, **kwargs):
-    """Endpoints of features this server does not have yet, answering "none" as Mastodon
-    does for an account that has none (announcements, filters, conversations …)."""
-    return Response([])

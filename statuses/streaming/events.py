@@ -12,7 +12,7 @@ from django.db.models import F, Q
 
 from accounts.models import Account, Follow, List, ListAccount
 from statuses.feeds import home_filter
-from statuses.models import Status, Visibility
+from statuses.models import Status, TagFollow, Visibility
 from statuses.permissions import not_muted_by, visible_statuses
 
 from . import broker
@@ -42,6 +42,11 @@ def status_channels(status: Status) -> list[str]:
             channels += [f"timeline:hashtag:{name.lower()}"]
             if author.is_local:
                 channels.append(f"timeline:hashtag:{name.lower()}:local")
+        # People following one of its hashtags have it in their home feed too.
+        tag_followers = TagFollow.objects.filter(
+            tag__statuses=status, account__domain__isnull=True,
+        ).values_list("account_id", flat=True)
+        channels += [f"timeline:{account_id}" for account_id in tag_followers]
     if status.visibility == Visibility.DIRECT:
         mentioned = status.mentions.filter(account__domain__isnull=True).values_list(
             "account_id", flat=True,

@@ -65,7 +65,7 @@ def test_suggestions_peers_activity_and_empty_features(alice, bob, api_for, anon
     assert_matches_contract(activity, "/api/v1/instance/activity")
     assert len(activity.json()) == 12
     for path in ("/api/v1/announcements", "/api/v2/filters", "/api/v1/conversations",
-                 "/api/v1/scheduled_statuses", "/api/v1/followed_tags"):
+                 "/api/v1/scheduled_statuses"):
         response = api_for(alice).get(path)
         assert response.status_code == 200 and response.json() == []
         assert_matches_contract(response, path)

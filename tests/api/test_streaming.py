@@ -185,3 +185,16 @@ def test_direct_stream_gets_conversation_events(live_server, alice, bob, carol, 
     assert conversations[0]["last_status"]["id"] == str(posted.pk)
     assert conversations[0]["unread"] is True
     assert [a["username"] for a in conversations[0]["accounts"]] == ["alice"]
+
+
+def test_user_stream_gets_public_posts_with_a_followed_hashtag(live_server, alice, carol, token_for):
+    from statuses.tag_services import tag_follow
+
+    tag_follow(account=alice, name="cats")
+    stream = Stream(live_server.url, "user", token_for(alice, "read:statuses").token)
+    status_create(author=carol, text="#cats for my followers", visibility=Visibility.PRIVATE)
+    status_create(author=carol, text="#dogs only")
+    posted = status_create(author=carol, text="#cats for everyone")
+    events = stream.events(until=_is_update_of(posted))
+    stream.close()
+    assert [json.loads(data)["id"] for event, data in events if event == "update"] == [str(posted.pk)]
