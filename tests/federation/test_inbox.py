@@ -436,3 +436,74 @@ def test_inbox_of_the_instance_actor_and_server_back_online(post, alice, remote_
     Instance.objects.create(domain="remote.example", unavailable=True)
     assert post(FOLLOW, path="/actor/inbox").status_code == 202
     assert not Instance.objects.get(domain="remote.example").unavailable
+
+
+# --- moderation of what arrives -----------------------------------------------------------
+
+
+IMAGE = {"type": "Document", "mediaType": "image/png", "url": "https://remote.example/media/1.png",
+         "name": "a cat", "width": 640, "height": 480}
+
+
+def test_inbox_notes_of_an_account_marked_sensitive_arrive_sensitive(post, alice, remote_carol):
+    from moderation.services import account_action
+    from tests.factories import make_local_account
+
+    moderator = make_local_account("mia", role="moderator")
+    follows_alice(remote_carol, alice)
+    account_action(account=remote_carol, action="mark_sensitive", by=moderator.user, reason="gore")
+    obj = note(20, attachment=[IMAGE], sensitive=False)
+    assert post(create(obj)).status_code == 202
+    status = Status.objects.get(uri=obj["id"])
+    assert status.sensitive
+    post({"id": f"{obj['id']}#updates/1", "type": "Update", "actor": CAROL,
+          "object": {**obj, "content": "<p>edited</p>", "sensitive": False}})
+    status.refresh_from_db()
+    assert status.content == "<p>edited</p>" and status.sensitive
+
+
+def test_inbox_notes_of_other_accounts_keep_their_own_sensitive_flag(post, alice, remote_carol):
+    follows_alice(remote_carol, alice)
+    obj = note(21, attachment=[IMAGE], sensitive=False)
+    post(create(obj))
+    assert not Status.objects.get(uri=obj["id"]).sensitive
+
+
+def test_inbox_domain_rejecting_media_gets_its_notes_without_media(post, alice, remote_carol, network):
+    from moderation.blocks import domain_block_create
+    from statuses.models import MediaAttachment
+
+    follows_alice(remote_carol, alice)
+    domain_block_create(domain="remote.example", severity="none", reject_media=True, by=None)
+    obj = note(22, attachment=[IMAGE])
+    assert post(create(obj)).status_code == 202
+    status = Status.objects.get(uri=obj["id"])
+    assert status.content == "<p>hello</p>"
+    assert not MediaAttachment.objects.filter(account=remote_carol).exists()
+    # No file was fetched from that domain either: nothing but the POSTs we sent went out.
+    assert not [s for s in network.sent if s["method"] == "GET" and "/media/" in s["url"]]
+
+
+def test_inbox_media_of_other_domains_is_kept(post, alice, remote_carol):
+    from statuses.models import MediaAttachment
+
+    follows_alice(remote_carol, alice)
+    obj = note(23, attachment=[IMAGE])
+    post(create(obj))
+    media = MediaAttachment.objects.get(status__uri=obj["id"])
+    assert media.remote_url == IMAGE["url"] and not media.file
+
+
+def test_actor_of_domain_rejecting_media_keeps_no_avatar(db, network):
+    from federation.activitypub.actors import parse_actor
+    from federation.services.actors import actor_upsert_remote
+    from moderation.blocks import domain_block_create
+    from tests.federation.conftest import fixture
+
+    domain_block_create(domain="remote.example", severity="none", reject_media=True, by=None)
+    actor = fixture("mastodon/actor-person-gargron.json")
+    actor.update(id=CAROL, preferredUsername="carol", inbox=f"{CAROL}/inbox",
+                 icon={"type": "Image", "url": "https://remote.example/avatar.png"},
+                 publicKey={"id": f"{CAROL}#main-key", "owner": CAROL, "publicKeyPem": FIXED_PUBLIC_KEY})
+    account = actor_upsert_remote(parse_actor(actor))
+    assert account.actor_info.avatar_url == "" and account.actor_info.header_url == ""

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.federation.conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT.parent / "shared" / "peers" / "lab"
+LAB = SHARED / "peers" / "lab"
 LAB_DIR = Path(os.environ.get("POUET_LAB_DIR", "/tmp/pouet-lab"))
 SERVERS = {"ours.test": "127.0.0.2", "ours2.test": "127.0.0.3"}
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
