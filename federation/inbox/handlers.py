@@ -32,6 +32,8 @@ from federation.services.statuses import (
     check_origin,
     favourite_receive,
     note_is_relevant,
+    pin_receive,
+    pin_remove_remote,
     poll_vote_receive,
     reblog_receive,
     status_by_uri,
@@ -301,6 +303,35 @@ def handle_block(activity, actor: Account) -> None:
         block = block_create(account=actor, target=target)
     if not Block.objects.filter(uri=activity.id).exists():
         Block.objects.filter(pk=block.pk, uri__isnull=True).update(uri=activity.id)
+
+
+# --- featured (pinned) posts --------------------------------------------------------------
+
+
+def _featured_status_uri(activity, actor: Account) -> str | None:
+    """The status an Add/Remove puts in or takes out of the actor's own featured collection
+    (None for other collections, such as featured hashtags); it must be on the actor's host."""
+    featured = getattr(getattr(actor, "actor_info", None), "featured_url", "")
+    if not featured or activity.target != featured or not activity.object_id:
+        return None
+    if activity.object_type not in (None, *NOTE_TYPES):
+        return None
+    check_origin(activity.object_id, actor)
+    return activity.object_id
+
+
+@handles("Add")
+def handle_add(activity, actor: Account) -> None:
+    uri = _featured_status_uri(activity, actor)
+    if uri is not None:
+        pin_receive(actor=actor, uri=uri)
+
+
+@handles("Remove")
+def handle_remove(activity, actor: Account) -> None:
+    uri = _featured_status_uri(activity, actor)
+    if uri is not None:
+        pin_remove_remote(actor=actor, uri=uri)
 
 
 # --- reports ------------------------------------------------------------------------------

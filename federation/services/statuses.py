@@ -360,3 +360,36 @@ def poll_vote_receive(*, note: RemoteNote, voter: Account) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# --- featured (pinned) posts --------------------------------------------------------------
+
+
+def pin_receive(*, actor: Account, uri: str) -> None:
+    """The actor pinned one of its own posts: fetched once when unknown (and only if someone
+    here follows the actor, so strangers cannot make us fetch), then pinned on its profile
+    under the same rules as ours."""
+    from config.errors import ApplicationError
+    from statuses.services import pin_create
+
+    status = status_by_uri(uri)
+    if status is None:
+        if not Follow.objects.filter(target_account=actor, account__domain__isnull=True).exists():
+            return
+        status = status_fetch_remote(uri)
+    if status is None:
+        return
+    if status.account_id != actor.pk:
+        raise OriginError("Only the author can pin a post.")
+    try:
+        pin_create(account=actor, status=status)
+    except ApplicationError as error:  # a followers-only post, or past the pin limit
+        logger.info("pin of %s by %s not kept: %s", uri, actor.uri, error.message)
+
+
+def pin_remove_remote(*, actor: Account, uri: str) -> None:
+    from statuses.services import pin_remove
+
+    status = status_by_uri(uri)
+    if status is not None and status.account_id == actor.pk:
+        pin_remove(account=actor, status=status)

@@ -9,7 +9,13 @@ from urllib.parse import urlparse
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contracts" / "mastodon-api.openapi.json"
+CONTRACT_PATH = Path("shared") / "contracts" / "mastodon-api.openapi.json"
+# The brief sits next to the repository (../shared); a git worktree lies one level deeper.
+CONTRACT = next(
+    (folder / CONTRACT_PATH for folder in Path(__file__).resolve().parents
+     if (folder / CONTRACT_PATH).exists()),
+    Path(__file__).resolve().parents[2].parent / CONTRACT_PATH,
+)
 
 formats = FormatChecker()
 
