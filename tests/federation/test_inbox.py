@@ -375,6 +375,42 @@ def test_inbox_rejects_two_megabytes(post, alice, remote_carol):
     assert not InboxActivity.objects.exists()
 
 
+def test_inbox_never_fetches_a_key_on_a_loopback_address(post, alice, network):
+    loopback = "https://127.0.0.1/users/mallory"
+    follow = {"id": f"{loopback}#follows/1", "type": "Follow", "actor": loopback, "object": ALICE}
+    assert post(follow, key_id=f"{loopback}#main-key").status_code == 401
+    assert network.sent == [] and not InboxActivity.objects.exists() and not Follow.objects.exists()
+
+
+def test_inbox_actor_redirecting_to_loopback_is_refused(post, alice, network):
+    from requests.structures import CaseInsensitiveDict
+
+    from federation import http
+
+    dave = "https://remote.example/users/dave"
+    redirect = CaseInsensitiveDict({"Location": "https://127.0.0.1/dave"})
+    network.add(dave, http.Response(302, redirect, b"", dave))
+    follow = {"id": f"{dave}#follows/1", "type": "Follow", "actor": dave, "object": ALICE}
+    assert post(follow, key_id=f"{dave}#main-key").status_code == 401
+    assert [s["url"] for s in network.sent] == [dave]  # the redirect was not followed
+    assert not InboxActivity.objects.exists() and not Follow.objects.exists()
+
+
+def test_inbox_object_redirecting_to_loopback_stores_nothing(post, alice, remote_carol, network):
+    from requests.structures import CaseInsensitiveDict
+
+    from federation import http
+
+    follows_alice(remote_carol, alice)
+    uri = "https://remote.example/users/carol/statuses/30"
+    network.add(uri, http.Response(302, CaseInsensitiveDict({"Location": "https://127.0.0.1/x"}), b"", uri))
+    activity = {"id": f"{uri}/activity", "type": "Create", "actor": CAROL, "object": uri}
+    assert post(activity).status_code == 202
+    assert not Status.objects.filter(uri=uri).exists()
+    assert InboxActivity.objects.get(activity_id=activity["id"]).state == "failed"
+    assert not [s for s in network.sent if "127.0.0.1" in s["url"]]
+
+
 def test_inbox_rejects_garbage(post, alice, remote_carol):
     assert post(None, body=b"not json").status_code == 400
     assert post({"type": "Follow"}).status_code == 400
