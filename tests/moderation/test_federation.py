@@ -173,3 +173,29 @@ def test_rotate_keys_sends_an_update_signed_with_the_new_key(alice, network, on_
                              public_key_pem=ROTATED_PUBLIC_KEY)
     assert not signature_matches(parsed, method="POST", path="/inbox", headers=headers,
                                  public_key_pem=FIXED_PUBLIC_KEY)
+
+
+def test_a_deleted_account_tells_its_followers_servers_with_the_key_they_know(
+    bob, network, on_commit, monkeypatch,
+):
+    from django.core.management import call_command
+
+    from federation.signatures import check_signed_request, signature_matches
+    from tests.factories import FIXED_PRIVATE_KEY, FIXED_PUBLIC_KEY
+
+    bob.private_key, bob.public_key = FIXED_PRIVATE_KEY, FIXED_PUBLIC_KEY
+    bob.save()
+    follow_request(follower=make_remote_account("friend", "good.example"), target=bob)
+    # Were the key dropped with the account, a new one would sign: peers could not verify it.
+    rotated = (ROTATED_PRIVATE_KEY, ROTATED_PUBLIC_KEY)
+    monkeypatch.setattr("accounts.services.generate_key_pair", lambda: rotated)
+
+    with on_commit():
+        call_command("accounts", "delete", "bob", stdout=StringIO())
+
+    deletes = [p for p in network.posts("https://good.example/inbox") if p["json"]["type"] == "Delete"]
+    assert len(deletes) == 1 and deletes[0]["json"]["object"] == deletes[0]["json"]["actor"]
+    headers = deletes[0]["headers"]
+    parsed = check_signed_request(method="POST", path="/inbox", headers=headers, body=deletes[0]["body"])
+    assert signature_matches(parsed, method="POST", path="/inbox", headers=headers,
+                             public_key_pem=FIXED_PUBLIC_KEY)
