@@ -193,3 +193,27 @@ class DomainBlockForm(forms.Form):
         help_text=_("For example social.example: its posts and notifications are hidden from you."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
+
+
+# A handle is typed as it is: no autocompletion, capitals or spelling fixes.
+HANDLE_ATTRS = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+
+
+class AliasForm(forms.Form):
+    acct = forms.CharField(
+        label=_("Handle of the old account"), max_length=500,
+        help_text=_("The account you are moving from, such as alice@example.com."),
+        widget=forms.TextInput(attrs=HANDLE_ATTRS),
+    )
+
+
+class MoveForm(forms.Form):
+    acct = forms.CharField(
+        label=_("Handle of the new account"), max_length=500,
+        help_text=_("It must first name this account among its aliases."),
+        widget=forms.TextInput(attrs=HANDLE_ATTRS),
+    )
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

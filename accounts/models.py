@@ -135,6 +135,10 @@ class Account(models.Model):
     last_status_at = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     silenced_at = models.DateTimeField(null=True, blank=True)
+    # The account this one moved to (Mastodon's account migration), local or remote.
+    moved_to_account = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_from_accounts",
+    )
 
     objects = AccountQuerySet.as_manager()
 
@@ -191,6 +195,23 @@ class Account(models.Model):
         if self.is_local:
             return f"{settings.LOCAL_SCHEME}://{settings.LOCAL_DOMAIN}/@{self.username}"
         return self.url or self.uri
+
+
+class AccountAlias(models.Model):
+    """Another account of the same person, named by a local account so that it may move
+    here (its actor document lists them as alsoKnownAs)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="aliases")
+    acct = models.CharField(max_length=2048)
+    uri = models.URLField(max_length=2048)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "uri"], name="account_alias_unique")]
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.acct
 
 
 class Follow(models.Model):

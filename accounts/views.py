@@ -18,9 +18,18 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError, NotFoundError
 
-from . import selectors, services
+from . import moves, selectors, services
 from .domain_blocks import account_domain_block_create, account_domain_block_remove
-from .forms import DomainBlockForm, LoginForm, PreferencesForm, ProfileForm, SignupForm, add_service_error
+from .forms import (
+    AliasForm,
+    DomainBlockForm,
+    LoginForm,
+    MoveForm,
+    PreferencesForm,
+    ProfileForm,
+    SignupForm,
+    add_service_error,
+)
 from .models import FollowRequest, RegistrationMode, ServerRule, SiteSettings, User
 
 # Who proved their password at log-in but has not confirmed their address yet: the only
@@ -203,6 +212,49 @@ def preferences(request):
             return response
     context = {"form": form, "settings_tab": "preferences"}
     return render(request, "accounts/preferences.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def aliases(request):
+    """"Moving from a different account": the other accounts named as this one's aliases."""
+    account = request.user.account
+    form = AliasForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moves.alias_create(account=account, acct=form.cleaned_data["acct"])
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Alias added: that account can now move here."))
+            return redirect("accounts:aliases")
+    context = {"form": form, "aliases": account.aliases.all(), "settings_tab": "migration"}
+    return render(request, "accounts/aliases.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def alias_remove(request, alias_id):
+    moves.alias_remove(account=request.user.account, alias_id=alias_id)
+    messages.success(request, _("Alias removed."))
+    return redirect("accounts:aliases")
+
+
+@login_required
+def migration(request):
+    """"Move to a different account": the new account must name this one as an alias."""
+    account = request.user.account
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = moves.account_move(account=account, acct=form.cleaned_data["acct"],
+                                        password=form.cleaned_data["current_password"])
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your account has moved to @%(acct)s.") % {"acct": target.full_acct})
+            return redirect("accounts:migration")
+    context = {"form": form, "moved_to": account.moved_to_account, "settings_tab": "migration"}
+    return render(request, "accounts/migration.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -79,14 +79,17 @@ def domain_purge(*, domain: str, dry_run: bool = False) -> tuple[int, int]:
 
 @transaction.atomic
 def account_keys_rotate(*, account: Account) -> Account:
-    """Give a local account a new key pair. Peers fetch the new public key when a signature
-    no longer verifies with the one they cached."""
+    """Give a local account a new key pair and tell its followers' servers: an Update of
+    the actor, signed with the new key (a peer whose cached key fails refetches the actor)."""
+    from federation.services.outbound import publish_on_commit
+
     if not account.is_local:
         raise OperationError(
             _("Only local accounts have keys here: @%(acct)s is remote.") % {"acct": account.acct}
         )
     account.private_key, account.public_key = keys.generate_key_pair()
     account.save(update_fields=["private_key", "public_key"])
+    publish_on_commit("profile", account.pk)
     audit_log(by=None, action="account.rotate_keys", target=account)
     return account
 

@@ -386,7 +386,8 @@ def account_erase(*, account: Account) -> None:
     account.user = None
     account.display_name = account.note = account.note_html = ""
     account.fields = []
-    account.private_key = ""
+    # The key pair stays: the Delete of the actor (sent once this commits, retried for
+    # days) must be signed with the key peers hold, or they cannot verify it.
     account.save()
     if user is not None:
         user.delete()

@@ -156,3 +156,8 @@ def render_delete_actor(account) -> dict:
         f"{account.activitypub_id}#delete", "Delete", account.activitypub_id,
         account.activitypub_id, to=[PUBLIC], cc=[followers_url(account)],
     )
+
+
+def render_move(*, move_id: str, actor: str, target: str, followers: str) -> dict:
+    """The actor moved to `target` (Mastodon's account migration), to its followers."""
+    return _activity(move_id, "Move", actor, actor, target=target, to=[followers])

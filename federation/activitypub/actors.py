@@ -195,8 +195,10 @@ def _image(url: str, media_type: str = "") -> dict:
     return image
 
 
-def render_actor(account, *, avatar_url: str = "", header_url: str = "") -> dict:
-    """A local account as Person (Service for bots), with Mastodon's fields and context."""
+def render_actor(account, *, avatar_url: str = "", header_url: str = "", also_known_as=(),
+                 moved_to: str = "") -> dict:
+    """A local account as Person (Service for bots), with Mastodon's fields and context;
+    `also_known_as` and `moved_to` are the ids of its other accounts (account migration)."""
     base = actor_id(account)
     document = {
         "@context": CONTEXT,
@@ -226,6 +228,10 @@ def render_actor(account, *, avatar_url: str = "", header_url: str = "") -> dict
         ],
         "endpoints": {"sharedInbox": shared_inbox_url()},
     }
+    if also_known_as:
+        document["alsoKnownAs"] = list(also_known_as)
+    if moved_to:
+        document["movedTo"] = moved_to
     if avatar_url:
         document["icon"] = _image(avatar_url)
     if header_url:

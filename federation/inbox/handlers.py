@@ -33,6 +33,8 @@ from federation.services.statuses import (
     check_origin,
     favourite_receive,
     note_is_relevant,
+    pin_receive,
+    pin_remove_remote,
     poll_vote_receive,
     reblog_receive,
     status_by_uri,
@@ -304,6 +306,35 @@ def handle_block(activity, actor: Account) -> None:
         Block.objects.filter(pk=block.pk, uri__isnull=True).update(uri=activity.id)
 
 
+# --- featured (pinned) posts --------------------------------------------------------------
+
+
+def _featured_status_uri(activity, actor: Account) -> str | None:
+    """The status an Add/Remove puts in or takes out of the actor's own featured collection
+    (None for other collections, such as featured hashtags); it must be on the actor's host."""
+    featured = getattr(getattr(actor, "actor_info", None), "featured_url", "")
+    if not featured or activity.target != featured or not activity.object_id:
+        return None
+    if activity.object_type not in (None, *NOTE_TYPES):
+        return None
+    check_origin(activity.object_id, actor)
+    return activity.object_id
+
+
+@handles("Add")
+def handle_add(activity, actor: Account) -> None:
+    uri = _featured_status_uri(activity, actor)
+    if uri is not None:
+        pin_receive(actor=actor, uri=uri)
+
+
+@handles("Remove")
+def handle_remove(activity, actor: Account) -> None:
+    uri = _featured_status_uri(activity, actor)
+    if uri is not None:
+        pin_remove_remote(actor=actor, uri=uri)
+
+
 # --- reports ------------------------------------------------------------------------------
 
 
@@ -335,24 +366,17 @@ def handle_flag(activity, actor: Account) -> None:
 
 @handles("Move")
 def handle_move(activity, actor: Account) -> None:
-    """The actor moved to `target`. Confirmed only when the new actor, fetched fresh, lists
-    the old one in alsoKnownAs; then our local followers follow the new account."""
-    from config.errors import ApplicationError
+    """The actor moved to `target`. Confirmed only when the new actor, fetched fresh (or
+    ours), lists the old one in alsoKnownAs; then our local followers follow the new one."""
+    from accounts.moves import also_known_as, followers_migrate
     from federation.models import ActorInfo
     from federation.services.actors import actor_fetch
 
     if activity.object_id != actor.uri or not activity.target:
         raise OriginError("An actor can only move itself.")
     new = actor_fetch(activity.target)
-    if new.pk == actor.pk or actor.uri not in (new.actor_info.also_known_as or []):
+    if new.pk == actor.pk or actor.uri not in also_known_as(new):
         raise OriginError("The new account does not confirm the move (alsoKnownAs).")
-    ActorInfo.objects.filter(account=actor).update(moved_to=new.uri)
-    local_follows = Follow.objects.filter(target_account=actor, account__domain__isnull=True)
-    for follow in local_follows.select_related("account"):
-        follower = follow.account
-        with inbound():
-            unfollow(follower=follower, target=actor)
-        try:
-            follow_request(follower=follower, target=new)  # sends the Follow to the new server
-        except ApplicationError as error:  # a block between them, or the new one is suspended
-            logger.info("move of %s: %s does not follow: %s", actor.uri, follower.acct, error)
+    ActorInfo.objects.filter(account=actor).update(moved_to=new.uri or new.activitypub_id)
+    Account.objects.filter(pk=actor.pk).update(moved_to_account=new)
+    followers_migrate(old=actor, new=new)

@@ -135,11 +135,16 @@ def actor_upsert_remote(remote) -> Account:
         Account.objects.filter(pk=account.pk).update(**values)
         for name, value in values.items():
             setattr(account, name, value)
+    from moderation.blocks import domain_policy
+
+    # A domain whose media we reject shows no images of its own, avatars included.
+    images = not domain_policy(domain).reject_media
     ActorInfo.objects.update_or_create(
         account=account,
         defaults={
-            "key_id": remote.public_key_id, "type": remote.type, "avatar_url": remote.avatar_url,
-            "header_url": remote.header_url, "following_url": remote.following,
+            "key_id": remote.public_key_id, "type": remote.type,
+            "avatar_url": remote.avatar_url if images else "",
+            "header_url": remote.header_url if images else "", "following_url": remote.following,
             "featured_url": remote.featured, "featured_tags_url": remote.featured_tags,
             "also_known_as": remote.also_known_as, "moved_to": remote.moved_to,
             "fetched_at": timezone.now(),

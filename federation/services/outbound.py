@@ -76,6 +76,7 @@ def publish_local(*, kind: str, object_id: int) -> None:
         "follow": _publish_follow,
         "favourite": _publish_favourite,
         "profile": _publish_profile,
+        "move": _publish_move,
         "block": _publish_block,
         "poll_vote": _publish_poll_vote,
     }[kind]
@@ -144,6 +145,21 @@ def _publish_profile(account_id: int) -> None:
     # Nanoseconds: two changes within a second (two featured tags added) are two Updates;
     # a stamp in seconds gave both one activity id, and the second was dropped as a repeat.
     activity = render.render_update_actor(actor_document=actor_document(account), stamp=time.time_ns())
+    deliveries_create(activity=activity, signer=account, inboxes=inboxes_for(remote_followers(account)))
+
+
+def _publish_move(account_id: int) -> None:
+    account = Account.objects.select_related("moved_to_account").filter(
+        pk=account_id, domain__isnull=True, moved_to_account__isnull=False,
+    ).first()
+    if account is None:
+        return
+    actor = account.activitypub_id
+    # One id per move, so a second run of the task adds no deliveries.
+    activity = render.render_move(
+        move_id=f"{actor}#moves/{account.moved_to_account_id}", actor=actor,
+        target=account.moved_to_account.activitypub_id, followers=f"{actor}/followers",
+    )
     deliveries_create(activity=activity, signer=account, inboxes=inboxes_for(remote_followers(account)))
 
 

@@ -93,6 +93,12 @@ def _tags(names: list[str]) -> list[Tag]:
 
 
 def _media(status: Status, note: RemoteNote) -> None:
+    """The note's attachments, shown from their origin URL; none from a domain whose media
+    we reject (we neither store nor show its files)."""
+    from moderation.blocks import domain_policy
+
+    if domain_policy(status.account.domain).reject_media:
+        return
     MediaAttachment.objects.bulk_create([
         MediaAttachment(
             account=status.account, status=status, remote_url=item.url,
@@ -134,7 +140,7 @@ def status_upsert_remote(*, note: RemoteNote, author: Account, fetched: bool = F
     status = Status(
         id=id_from_time(published), account=author, uri=note.id, url=note.url or note.id,
         content=note.content, spoiler_text=note.summary, visibility=visibility,
-        sensitive=note.sensitive, language=note.language[:10], in_reply_to=in_reply_to,
+        sensitive=_sensitive(note, author), language=note.language[:10], in_reply_to=in_reply_to,
         in_reply_to_account=in_reply_to.account if in_reply_to else None, created_at=published,
     )
     try:
@@ -203,6 +209,14 @@ def _distribute_on_commit(status: Status) -> None:
     transaction.on_commit(lambda: distribute_status.send(status.pk))
 
 
+def _sensitive(note: RemoteNote, author: Account) -> bool:
+    """A note's media are sensitive when it says so, or when moderators marked its
+    author's media sensitive (future posts included, as for local accounts)."""
+    from moderation.selectors import account_forces_sensitive
+
+    return note.sensitive or account_forces_sensitive(account=author)
+
+
 def _poll_store(status: Status, note: RemoteNote) -> None:
     """A remote poll keeps the tallies its server reports (updated by Update(Question))."""
     from statuses.models import Poll
@@ -225,7 +239,8 @@ def status_update_remote(*, note: RemoteNote, author: Account) -> Status | None:
     if status is None:
         return None
     _poll_store(status, note)  # an Update(Question) often only brings new tallies
-    changed = (note.content, note.summary, note.sensitive) != (
+    sensitive = _sensitive(note, author)
+    changed = (note.content, note.summary, sensitive) != (
         status.content, status.spoiler_text, status.sensitive,
     )
     if not changed:
@@ -235,7 +250,7 @@ def status_update_remote(*, note: RemoteNote, author: Account) -> Status | None:
             status=status, content=status.content, spoiler_text=status.spoiler_text,
             sensitive=status.sensitive, created_at=status.created_at,
         )
-    status.content, status.spoiler_text, status.sensitive = note.content, note.summary, note.sensitive
+    status.content, status.spoiler_text, status.sensitive = note.content, note.summary, sensitive
     status.edited_at = min(note.updated or timezone.now(), timezone.now())
     status.save(update_fields=["content", "spoiler_text", "sensitive", "edited_at"])
     StatusEdit.objects.create(
@@ -345,3 +360,36 @@ def poll_vote_receive(*, note: RemoteNote, voter: Account) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# --- featured (pinned) posts --------------------------------------------------------------
+
+
+def pin_receive(*, actor: Account, uri: str) -> None:
+    """The actor pinned one of its own posts: fetched once when unknown (and only if someone
+    here follows the actor, so strangers cannot make us fetch), then pinned on its profile
+    under the same rules as ours."""
+    from config.errors import ApplicationError
+    from statuses.services import pin_create
+
+    status = status_by_uri(uri)
+    if status is None:
+        if not Follow.objects.filter(target_account=actor, account__domain__isnull=True).exists():
+            return
+        status = status_fetch_remote(uri)
+    if status is None:
+        return
+    if status.account_id != actor.pk:
+        raise OriginError("Only the author can pin a post.")
+    try:
+        pin_create(account=actor, status=status)
+    except ApplicationError as error:  # a followers-only post, or past the pin limit
+        logger.info("pin of %s by %s not kept: %s", uri, actor.uri, error.message)
+
+
+def pin_remove_remote(*, actor: Account, uri: str) -> None:
+    from statuses.services import pin_remove
+
+    status = status_by_uri(uri)
+    if status is not None and status.account_id == actor.pk:
+        pin_remove(account=actor, status=status)

@@ -53,10 +53,14 @@ def actor_document(account: Account) -> dict:
 
         account_keys_ensure(account_id=account.pk)
         account.refresh_from_db()
+    from accounts.moves import also_known_as
+
     return render_actor(
         account,
         avatar_url=absolute_media_url(account.avatar.url) if account.avatar else "",
         header_url=absolute_media_url(account.header.url) if account.header else "",
+        also_known_as=also_known_as(account),
+        moved_to=account.moved_to_account.activitypub_id if account.moved_to_account_id else "",
     )
 
 

@@ -375,6 +375,42 @@ def test_inbox_rejects_two_megabytes(post, alice, remote_carol):
     assert not InboxActivity.objects.exists()
 
 
+def test_inbox_never_fetches_a_key_on_a_loopback_address(post, alice, network):
+    loopback = "https://127.0.0.1/users/mallory"
+    follow = {"id": f"{loopback}#follows/1", "type": "Follow", "actor": loopback, "object": ALICE}
+    assert post(follow, key_id=f"{loopback}#main-key").status_code == 401
+    assert network.sent == [] and not InboxActivity.objects.exists() and not Follow.objects.exists()
+
+
+def test_inbox_actor_redirecting_to_loopback_is_refused(post, alice, network):
+    from requests.structures import CaseInsensitiveDict
+
+    from federation import http
+
+    dave = "https://remote.example/users/dave"
+    redirect = CaseInsensitiveDict({"Location": "https://127.0.0.1/dave"})
+    network.add(dave, http.Response(302, redirect, b"", dave))
+    follow = {"id": f"{dave}#follows/1", "type": "Follow", "actor": dave, "object": ALICE}
+    assert post(follow, key_id=f"{dave}#main-key").status_code == 401
+    assert [s["url"] for s in network.sent] == [dave]  # the redirect was not followed
+    assert not InboxActivity.objects.exists() and not Follow.objects.exists()
+
+
+def test_inbox_object_redirecting_to_loopback_stores_nothing(post, alice, remote_carol, network):
+    from requests.structures import CaseInsensitiveDict
+
+    from federation import http
+
+    follows_alice(remote_carol, alice)
+    uri = "https://remote.example/users/carol/statuses/30"
+    network.add(uri, http.Response(302, CaseInsensitiveDict({"Location": "https://127.0.0.1/x"}), b"", uri))
+    activity = {"id": f"{uri}/activity", "type": "Create", "actor": CAROL, "object": uri}
+    assert post(activity).status_code == 202
+    assert not Status.objects.filter(uri=uri).exists()
+    assert InboxActivity.objects.get(activity_id=activity["id"]).state == "failed"
+    assert not [s for s in network.sent if "127.0.0.1" in s["url"]]
+
+
 def test_inbox_rejects_garbage(post, alice, remote_carol):
     assert post(None, body=b"not json").status_code == 400
     assert post({"type": "Follow"}).status_code == 400
@@ -436,3 +472,74 @@ def test_inbox_of_the_instance_actor_and_server_back_online(post, alice, remote_
     Instance.objects.create(domain="remote.example", unavailable=True)
     assert post(FOLLOW, path="/actor/inbox").status_code == 202
     assert not Instance.objects.get(domain="remote.example").unavailable
+
+
+# --- moderation of what arrives -----------------------------------------------------------
+
+
+IMAGE = {"type": "Document", "mediaType": "image/png", "url": "https://remote.example/media/1.png",
+         "name": "a cat", "width": 640, "height": 480}
+
+
+def test_inbox_notes_of_an_account_marked_sensitive_arrive_sensitive(post, alice, remote_carol):
+    from moderation.services import account_action
+    from tests.factories import make_local_account
+
+    moderator = make_local_account("mia", role="moderator")
+    follows_alice(remote_carol, alice)
+    account_action(account=remote_carol, action="mark_sensitive", by=moderator.user, reason="gore")
+    obj = note(20, attachment=[IMAGE], sensitive=False)
+    assert post(create(obj)).status_code == 202
+    status = Status.objects.get(uri=obj["id"])
+    assert status.sensitive
+    post({"id": f"{obj['id']}#updates/1", "type": "Update", "actor": CAROL,
+          "object": {**obj, "content": "<p>edited</p>", "sensitive": False}})
+    status.refresh_from_db()
+    assert status.content == "<p>edited</p>" and status.sensitive
+
+
+def test_inbox_notes_of_other_accounts_keep_their_own_sensitive_flag(post, alice, remote_carol):
+    follows_alice(remote_carol, alice)
+    obj = note(21, attachment=[IMAGE], sensitive=False)
+    post(create(obj))
+    assert not Status.objects.get(uri=obj["id"]).sensitive
+
+
+def test_inbox_domain_rejecting_media_gets_its_notes_without_media(post, alice, remote_carol, network):
+    from moderation.blocks import domain_block_create
+    from statuses.models import MediaAttachment
+
+    follows_alice(remote_carol, alice)
+    domain_block_create(domain="remote.example", severity="none", reject_media=True, by=None)
+    obj = note(22, attachment=[IMAGE])
+    assert post(create(obj)).status_code == 202
+    status = Status.objects.get(uri=obj["id"])
+    assert status.content == "<p>hello</p>"
+    assert not MediaAttachment.objects.filter(account=remote_carol).exists()
+    # No file was fetched from that domain either: nothing but the POSTs we sent went out.
+    assert not [s for s in network.sent if s["method"] == "GET" and "/media/" in s["url"]]
+
+
+def test_inbox_media_of_other_domains_is_kept(post, alice, remote_carol):
+    from statuses.models import MediaAttachment
+
+    follows_alice(remote_carol, alice)
+    obj = note(23, attachment=[IMAGE])
+    post(create(obj))
+    media = MediaAttachment.objects.get(status__uri=obj["id"])
+    assert media.remote_url == IMAGE["url"] and not media.file
+
+
+def test_actor_of_domain_rejecting_media_keeps_no_avatar(db, network):
+    from federation.activitypub.actors import parse_actor
+    from federation.services.actors import actor_upsert_remote
+    from moderation.blocks import domain_block_create
+    from tests.federation.conftest import fixture
+
+    domain_block_create(domain="remote.example", severity="none", reject_media=True, by=None)
+    actor = fixture("mastodon/actor-person-gargron.json")
+    actor.update(id=CAROL, preferredUsername="carol", inbox=f"{CAROL}/inbox",
+                 icon={"type": "Image", "url": "https://remote.example/avatar.png"},
+                 publicKey={"id": f"{CAROL}#main-key", "owner": CAROL, "publicKeyPem": FIXED_PUBLIC_KEY})
+    account = actor_upsert_remote(parse_actor(actor))
+    assert account.actor_info.avatar_url == "" and account.actor_info.header_url == ""

@@ -10,13 +10,17 @@ import shutil
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
 
+from tests.federation.conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[2]
-LAB = ROOT.parent / "shared" / "peers" / "lab"
+LAB = SHARED / "peers" / "lab"
 LAB_DIR = Path(os.environ.get("POUET_LAB_DIR", "/tmp/pouet-lab"))
 SERVERS = {"ours.test": "127.0.0.2", "ours2.test": "127.0.0.3"}
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -52,6 +56,8 @@ class Pouet:
         self.env.pop("PYTEST_CURRENT_TEST", None)
         (workdir / "db.sqlite3").unlink(missing_ok=True)
         self.manage("migrate", "-v0")
+        # DEBUG is off, as in production: pages need the collected static files' manifest.
+        self.manage("collectstatic", "--noinput", "-v0")
         self.process = None
 
     def manage(self, *args) -> str:
@@ -365,3 +371,183 @@ def test_lab_fedify_follows_a_locked_account(lab):
              "follow_accept(follow_request=FollowRequest.objects.get(target_account__username='bob', "
              "account__uri='https://fedify.test/users/carol'))\nprint(json.dumps(1))")
     assert eventually(lambda: "https://ours.test/users/bob" in control("state")["following"])
+
+
+def test_lab_account_deletion_pouet_to_pouet(lab):
+    """A local account followed from ours2 is deleted on ours: on ours2 it disappears with
+    its posts and the follow."""
+    ours, ours2 = lab["ours.test"], lab["ours2.test"]
+    ours.run("import json\nfrom tests.factories import make_local_account\n"
+             "make_local_account('dora')\nprint(json.dumps(1))")
+    prelude2 = ("import json\nfrom accounts.models import Account, Follow\n"
+                "from statuses.models import Status\n"
+                "bob = Account.objects.get(username='bob', domain=None)\n")
+    ours2.run(prelude2 + "from accounts.services import follow_request\n"
+              "from federation.services.actors import account_resolve_acct\n"
+              "follow_request(follower=bob, target=account_resolve_acct('dora@ours.test'))\n"
+              "print(json.dumps(1))")
+    assert eventually(lambda: ours2.run(
+        prelude2 + "print(json.dumps(Follow.objects.filter(account=bob, "
+        "target_account__uri='https://ours.test/users/dora').exists()))"))
+    uri = ours.run("import json\nfrom accounts.models import Account\n"
+                   "from statuses.services import status_create\n"
+                   "dora = Account.objects.get(username='dora', domain=None)\n"
+                   "print(json.dumps(status_create(author=dora, text='dora was here').activitypub_id))")
+    assert eventually(lambda: ours2.run(
+        prelude2 + f"print(json.dumps(Status.objects.filter(uri={uri!r}).exists()))"))
+
+    ours.manage("accounts", "delete", "dora", "--reason", "asked to leave")
+
+    gone = eventually(lambda: ours2.run(
+        prelude2 + "dora = Account.objects.get(uri='https://ours.test/users/dora')\n"
+        "print(json.dumps(dora.suspended_at is not None and not Status.objects.filter(account=dora).exists()"
+        " and not Follow.objects.filter(target_account=dora).exists()))"))
+    assert gone
+    assert eventually(lambda: ours2.run(
+        prelude2 + f"print(json.dumps(not Status.objects.filter(uri={uri!r}).exists()))"))
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: action and the values a browser would submit unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "fields": {}})
+        elif not self.forms:
+            return
+        fields = self.forms[-1]["fields"]
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "file"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                fields[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and (self._select not in fields or "selected" in a):
+            fields[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            fields[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea] += data
+
+
+def submit(session, response, action_ends_with, **values):
+    """Submit the form of `response` whose action ends so (as a browser does: its hidden
+    fields and CSRF token, the page as Referer), with `values` typed in."""
+    parser = _Forms()
+    parser.feed(response.text)
+    form = next(f for f in parser.forms if urlsplit(urljoin(response.url, f["action"])).path.endswith(
+        action_ends_with))
+    action = urljoin(response.url, form["action"]) if form["action"] else response.url
+    return session.post(action, data={**form["fields"], **values}, headers={"Referer": response.url},
+                        timeout=60)
+
+
+def test_lab_acceptance_through_the_web_ui(lab):
+    """Issue 3's acceptance, as a user does it in a browser on ours.test: log in, find
+    @carol@fedify.test, follow her, read her note on Home, reply; carol follows back and
+    receives the next post."""
+    from tests.factories import PASSWORD
+
+    ours = lab["ours.test"]
+    ours.run("import json\nfrom tests.factories import make_local_account\n"
+             "make_local_account('uma')\nprint(json.dumps(1))")
+    browser = requests.Session()
+    browser.verify = os.environ["REQUESTS_CA_BUNDLE"]
+    site = "https://ours.test"
+
+    login = browser.get(f"{site}/home", timeout=30)
+    assert urlsplit(login.url).path == "/auth/sign_in"  # sent to log in first
+    home = submit(browser, login, "/auth/sign_in", username="uma", password=PASSWORD)
+    assert home.ok and urlsplit(home.url).path == "/home"
+
+    found = browser.get(f"{site}/search", params={"q": "@carol@fedify.test"}, timeout=60)
+    assert found.ok and "carol@fedify.test" in found.text
+    followed = submit(browser, found, "/@carol@fedify.test/follow")
+    assert followed.ok
+    uma_prelude = ("import json\nfrom accounts.models import Account, Follow\n"
+                   "from statuses.models import Status\n"
+                   "uma = Account.objects.get(username='uma', domain=None)\n")
+    assert eventually(lambda: ours.run(
+        uma_prelude + "print(json.dumps(Follow.objects.filter(account=uma, "
+        "target_account__uri='https://fedify.test/users/carol').exists()))"))
+
+    note = control("note", {"content": "<p>Carol greets the Pouet people</p>"})
+    assert eventually(lambda: "Carol greets the Pouet people" in browser.get(f"{site}/home", timeout=30).text)
+    local_id = ours.run(uma_prelude + f"print(json.dumps(Status.objects.get(uri={note['note']!r}).pk))")
+    home = browser.get(f"{site}/home", timeout=30)
+    reply_link = f"/compose?in_reply_to={local_id}"
+    assert reply_link in home.text
+    compose = browser.get(urljoin(site, reply_link), timeout=30)
+    sent = submit(browser, compose, "/compose", text="@carol@fedify.test lovely to meet you")
+    assert sent.ok
+    replies = eventually(lambda: [c for c in peer_log("Create")
+                                  if c["actor"] == f"{site}/users/uma"
+                                  and c["json"]["object"].get("inReplyTo") == note["note"]])
+    assert replies and "lovely to meet you" in replies[0]["json"]["object"]["content"]
+
+    control("follow", {"target": "acct:uma@ours.test"})
+    assert eventually(lambda: [a for a in peer_log("Accept") if a["actor"] == f"{site}/users/uma"])
+    compose = browser.get(f"{site}/compose", timeout=30)
+    assert submit(browser, compose, "/compose", text="Second post, for my new follower").ok
+    assert eventually(lambda: [c for c in peer_log("Create") if c["actor"] == f"{site}/users/uma"
+                               and "Second post" in c["json"]["object"]["content"]])
+
+
+def test_lab_move_pouet_to_pouet(lab):
+    """alice@ours moves to alice2@ours2 (which names her as an alias): fred@ours2 and
+    dave@ours, her followers, end up following alice2; both servers know she moved."""
+    from tests.factories import PASSWORD
+
+    ours, ours2 = lab["ours.test"], lab["ours2.test"]
+    prelude2 = ("import json\nfrom accounts.models import Account, Follow, FollowRequest\n"
+                "from tests.factories import make_local_account\n")
+    ours2.run(prelude2 + "from accounts.services import follow_request\n"
+              "from federation.services.actors import account_resolve_acct\n"
+              "make_local_account('alice2')\nfred = make_local_account('fred')\n"
+              "follow_request(follower=fred, target=account_resolve_acct('alice@ours.test'))\n"
+              "print(json.dumps(1))")
+    ours.run(QUERY_PRELUDE + "from accounts.services import follow_request\n"
+             "from tests.factories import make_local_account\n"
+             "follow_request(follower=make_local_account('dave'), target=alice)\nprint(json.dumps(1))")
+    assert eventually(lambda: ours.run(
+        QUERY_PRELUDE + "print(json.dumps(Follow.objects.filter(target_account=alice, "
+        "account__uri='https://ours2.test/users/fred').exists()))"))
+    ours2.run(prelude2 + "from accounts.moves import alias_create\n"
+              "alice2 = Account.objects.get(username='alice2', domain=None)\n"
+              "alias_create(account=alice2, acct='alice@ours.test')\n"
+              "print(json.dumps(1))")
+
+    moved = ours.run(QUERY_PRELUDE + "from accounts.moves import account_move\n"
+                     f"print(json.dumps(account_move(account=alice, acct='alice2@ours2.test', "
+                     f"password={PASSWORD!r}).uri))")
+    assert moved == "https://ours2.test/users/alice2"
+
+    assert eventually(lambda: ours2.run(
+        prelude2 + "alice2 = Account.objects.get(username='alice2', domain=None)\n"
+        "old = Account.objects.get(uri='https://ours.test/users/alice')\n"
+        "fred = Account.objects.get(username='fred', domain=None)\n"
+        "print(json.dumps(old.moved_to_account_id == alice2.pk and "
+        "Follow.objects.filter(account=fred, target_account=alice2).exists() and "
+        "not Follow.objects.filter(account=fred, target_account=old).exists()))"))
+    assert eventually(lambda: ours.run(
+        QUERY_PRELUDE + "dave = Account.objects.get(username='dave', domain=None)\n"
+        "print(json.dumps(Follow.objects.filter(account=dave, "
+        "target_account__uri='https://ours2.test/users/alice2').exists() and "
+        "not Follow.objects.filter(account=dave, target_account=alice).exists()))"))
+    actor = requests.get("https://ours.test/users/alice", headers={"Accept": "application/activity+json"},
+                         timeout=30).json()
+    assert actor["movedTo"] == "https://ours2.test/users/alice2"
+    assert "has moved to" in requests.get("https://ours.test/@alice", timeout=30).text

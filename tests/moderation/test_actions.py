@@ -98,6 +98,10 @@ def test_a_suspended_accounts_profile_and_posts_are_404_for_everyone(
         assert client.get(f"/@bob/{post.pk}").status_code == 404
     assert "Something awful" not in text_of(client_for(carol).get("/home"))
     assert "Something awful" not in text_of(Client().get("/public/local"))
+    # Staff still see the account and its public posts, in the moderation console.
+    console = client_for(moderator).get(f"/admin/moderation/moderatedaccount/{bob.pk}/change/")
+    assert console.status_code == 200 and "Something awful" in text_of(console)
+    assert client_for(alice).get(f"/admin/moderation/moderatedaccount/{bob.pk}/change/").status_code != 200
 
 
 def test_suspending_logs_the_user_out_and_revokes_their_tokens(bob, moderator, client_for):
