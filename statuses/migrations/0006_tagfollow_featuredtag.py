@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_list_listaccount_marker'),
-        ('statuses', '0004_poll_pollvote'),
+        ('statuses', '0005_scheduled_statuses_conversations_application'),
     ]
 
     operations = [
