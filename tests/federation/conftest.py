@@ -9,7 +9,11 @@ from requests.structures import CaseInsensitiveDict
 
 from federation import http
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+# The project brief's ../shared, found upwards (the repository may be a worktree deeper down).
+_HERE = Path(__file__).resolve()
+SHARED = next((p / "shared" for p in _HERE.parents if (p / "shared" / "fixtures").is_dir()),
+              _HERE.parents[3] / "shared")
+FIXTURES = SHARED / "fixtures"
 
 
 def fixture(name: str):
