@@ -276,10 +276,12 @@ def filter_status_detail(request, filter_status_id):
     ).first()
     if found is None:
         raise NotFoundError()
+    rendered = filter_status_data(found)
     if request.method == "DELETE":
+        # Mastodon's code answers {}, its documented contract the removed FilterStatus: the
+        # contract is what clients are written against.
         found.delete()
-        return Response({})
-    return Response(filter_status_data(found))
+    return Response(rendered)
 
 
 @api_view(["GET"])

@@ -9,7 +9,17 @@ from urllib.parse import urlparse
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contracts" / "mastodon-api.openapi.json"
+
+def _shared_contract() -> Path:
+    # The brief's shared/ folder sits beside the checkout: /work/main, or a worktree one level deeper.
+    for folder in Path(__file__).resolve().parents[2].parents:
+        candidate = folder / "shared" / "contracts" / "mastodon-api.openapi.json"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("shared/contracts/mastodon-api.openapi.json beside the checkout")
+
+
+CONTRACT = _shared_contract()
 
 formats = FormatChecker()
 

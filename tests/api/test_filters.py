@@ -63,6 +63,11 @@ def test_filter_crud_and_effect_on_timelines(alice, bob, api_for):
     assert home[str(plain.pk)]["filtered"][0]["status_matches"] == [str(plain.pk)]
 
     assert api_for(bob).get(f"/api/v2/filters/{filter_id}").status_code == 404
+    assert api_for(bob).delete(f"/api/v2/filters/statuses/{by_status.json()['id']}").status_code == 404
+    removed = api.delete(f"/api/v2/filters/statuses/{by_status.json()['id']}")
+    assert_matches_contract(removed, "/api/v2/filters/statuses/{id}", "delete")
+    assert removed.json() == by_status.json()
+    assert api.get(f"/api/v2/filters/{filter_id}/statuses").json() == []
     assert api.delete(f"/api/v2/filters/{filter_id}").status_code == 200
     assert api.get(f"/api/v2/filters/{filter_id}").status_code == 404
 

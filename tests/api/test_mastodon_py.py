@@ -5,7 +5,7 @@ import re
 from html import unescape
 
 import pytest
-from mastodon import Mastodon
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
 
 from tests.api.live import RecordingSession
 from tests.factories import PASSWORD, image_file
@@ -32,27 +32,38 @@ def consent_through_the_web(base: str, url: str, username: str) -> str:
     return re.search(r'id="oauth-code" type="text" readonly value="([^"]+)"', shown.text).group(1)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_whole_session_with_mastodon_py(live_server, settings, alice, bob):
-    base = live_server.url
-    settings.LOCAL_DOMAIN = base.split("://", 1)[1]
+class Session:
+    """Alice logged in through the consent page, Bob with a password grant; both clients
+    share one recorder, so every JSON answer either of them gets is contract-checked."""
+
+    def __init__(self, base: str):
+        self.recorder = RecordingSession()
+        client_id, client_secret = Mastodon.create_app(
+            "Acceptance", scopes=SCOPES, redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+            api_base_url=base, session=self.recorder,
+        )
+        self.alice = self.client(base, client_id, client_secret)
+        url = self.alice.auth_request_url(scopes=SCOPES, allow_http=True)
+        self.alice.log_in(code=consent_through_the_web(base, url, "alice"), scopes=SCOPES, allow_http=True)
+        self.bob = self.client(base, client_id, client_secret)
+        self.bob.log_in(username="bob", password=PASSWORD, scopes=SCOPES, allow_http=True)
+
+    def client(self, base: str, client_id: str, client_secret: str) -> Mastodon:
+        return Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base,
+                        session=self.recorder, version_check_mode="none")
+
+
+@pytest.fixture
+def session(live_server, settings, alice, bob):
+    settings.LOCAL_DOMAIN = live_server.url.split("://", 1)[1]
     settings.LOCAL_SCHEME = "http"
-    session = RecordingSession()
+    return Session(live_server.url)
 
-    client_id, client_secret = Mastodon.create_app(
-        "Acceptance", scopes=SCOPES, redirect_uris="urn:ietf:wg:oauth:2.0:oob",
-        api_base_url=base, session=session,
-    )
-    api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base,
-                   session=session, version_check_mode="none")
-    code = consent_through_the_web(base, api.auth_request_url(scopes=SCOPES, allow_http=True), "alice")
-    api.log_in(code=code, scopes=SCOPES, allow_http=True)
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_session_with_mastodon_py(session, alice, bob):
+    api, bob_api = session.alice, session.bob
     assert api.account_verify_credentials()["username"] == "alice"
-
-    # Bob, with a password-grant token, is the other side of the conversation.
-    bob_api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base,
-                       session=session, version_check_mode="none")
-    bob_api.log_in(username="bob", password=PASSWORD, scopes=SCOPES, allow_http=True)
 
     relationship = bob_api.account_follow(alice.pk)
     assert relationship["following"] is True
@@ -95,5 +106,118 @@ def test_a_whole_session_with_mastodon_py(live_server, settings, alice, bob):
     assert deleted["text"] == "Hello again from #mastodonpy"
     assert post["id"] not in [s["id"] for s in api.timeline_public(limit=40)]
 
-    checked = session.check_contract()
+    checked = session.recorder.check_contract()
     assert len(checked) >= 20, checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lists_with_mastodon_py(session, bob):
+    api, bob_api = session.alice, session.bob
+    api.account_follow(bob.pk)
+    friends = api.list_create("Friends", replies_policy="list")
+    assert friends["title"] == "Friends" and friends["replies_policy"] == "list"
+    api.list_accounts_add(friends, [bob.pk])
+    assert [a["acct"] for a in api.list_accounts(friends)] == ["bob"]
+    assert [item["id"] for item in api.account_lists(bob.pk)] == [friends["id"]]
+
+    posts = [bob_api.status_post(f"for my lists {n}") for n in range(3)]
+    page = api.timeline_list(friends, limit=2)
+    assert [s["id"] for s in page] == [posts[2]["id"], posts[1]["id"]]
+    assert [s["id"] for s in api.fetch_next(page)] == [posts[0]["id"]]
+
+    renamed = api.list_update(friends, "Close friends", replies_policy="none", exclusive=True)
+    assert renamed["title"] == "Close friends"
+    assert (renamed["replies_policy"], renamed["exclusive"]) == ("none", True)
+    assert [item["title"] for item in api.lists()] == ["Close friends"]
+    api.list_accounts_delete(friends, [bob.pk])
+    assert api.list_accounts(friends) == []
+    assert api.timeline_list(friends) == []
+    api.list_delete(friends)
+    assert api.lists() == []
+    with pytest.raises(MastodonNotFoundError):
+        api.list(friends)
+    # Bob cannot read Alice's lists: the same 404 as a list that never existed.
+    with pytest.raises(MastodonNotFoundError):
+        bob_api.timeline_list(friends)
+
+    checked = session.recorder.check_contract()
+    assert {"POST /api/v1/lists", "GET /api/v1/timelines/list/{list_id}", "PUT /api/v1/lists/{id}",
+            "GET /api/v1/lists/{id}/accounts"} <= checked, checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filters_v2_with_mastodon_py(session, bob):
+    api, bob_api = session.alice, session.bob
+    api.account_follow(bob.pk)
+    spoilers = api.create_filter_v2(
+        "Spoilers", ["home", "public"], "warn",
+        keywords_attributes=[{"keyword": "spoiler", "whole_word": True}],
+    )
+    assert [k["keyword"] for k in spoilers["keywords"]] == ["spoiler"]
+    crypto = api.create_filter_v2("Crypto", ["home"], "hide", expires_in=3600)
+    assert crypto["expires_at"] is not None
+    api.add_filter_keyword_v2(crypto, "coin")
+    assert [k["keyword"] for k in api.filter_keywords_v2(crypto)] == ["coin"]
+
+    warned = bob_api.status_post("A spoiler about the ending")
+    hidden = bob_api.status_post("Buy my coin")
+    plain = bob_api.status_post("Nice weather")
+    home = {s["id"]: s for s in api.timeline_home()}
+    assert hidden["id"] not in home
+    assert home[plain["id"]]["filtered"] == []
+    match = home[warned["id"]]["filtered"][0]
+    assert match["filter"]["title"] == "Spoilers" and match["keyword_matches"] == ["spoiler"]
+    # "hide" is for home only: the public timeline still shows it.
+    assert hidden["id"] in [s["id"] for s in api.timeline_public()]
+
+    by_status = api.add_filter_status_v2(spoilers, plain["id"])
+    assert api.filter_status_v2(by_status)["status_id"] == plain["id"]
+    assert [item["status_id"] for item in api.filter_statuses_v2(spoilers)] == [plain["id"]]
+    home = {s["id"]: s for s in api.timeline_home()}
+    assert home[plain["id"]]["filtered"][0]["status_matches"] == [plain["id"]]
+    api.delete_filter_status_v2(by_status)
+    assert api.filter_statuses_v2(spoilers) == []
+
+    renamed = api.update_filter_v2(spoilers, title="Plot twists", context=["home"])
+    assert (renamed["title"], renamed["context"]) == ("Plot twists", ["home"])
+    assert [f["title"] for f in api.filters_v2()] == ["Plot twists", "Crypto"]
+    api.delete_filter_keyword_v2(api.filter_v2(crypto)["keywords"][0])
+    assert hidden["id"] in [s["id"] for s in api.timeline_home()]
+    api.delete_filter_v2(crypto)
+    assert [f["title"] for f in api.filters_v2()] == ["Plot twists"]
+    with pytest.raises(MastodonNotFoundError):
+        bob_api.filter_v2(spoilers)
+
+    checked = session.recorder.check_contract()
+    assert {"POST /api/v2/filters", "PUT /api/v2/filters/{id}", "GET /api/v2/filters/{filter_id}/keywords",
+            "POST /api/v2/filters/{filter_id}/statuses", "GET /api/v2/filters/statuses/{id}",
+            "DELETE /api/v2/filters/statuses/{id}"} <= checked, checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_polls_with_mastodon_py(session, alice, settings):
+    api, bob_api = session.alice, session.bob
+    poll = api.make_poll(["Tea", "Coffee", "Water"], expires_in=3600, multiple=True)
+    asked = api.status_post("What do you drink?", poll=poll)
+    assert [o["title"] for o in asked["poll"]["options"]] == ["Tea", "Coffee", "Water"]
+    assert asked["poll"]["multiple"] is True and asked["poll"]["expired"] is False
+
+    voted = bob_api.poll_vote(asked["poll"], [0, 2])
+    assert voted["own_votes"] == [0, 2] and voted["voted"] is True
+    assert [o["votes_count"] for o in voted["options"]] == [1, 0, 1]
+    assert voted["votes_count"] == 2 and voted["voters_count"] == 1
+    with pytest.raises(MastodonAPIError):
+        bob_api.poll_vote(asked["poll"], [1])  # one ballot per person
+
+    seen = api.poll(asked["poll"])
+    assert [o["votes_count"] for o in seen["options"]] == [1, 0, 1]
+    assert bob_api.status(asked["id"])["poll"]["own_votes"] == [0, 2]
+
+    hidden = api.status_post("Secret ballot", poll=api.make_poll(["Yes", "No"], 3600, hide_totals=True))
+    after_vote = bob_api.poll_vote(hidden["poll"], 1)
+    assert after_vote["own_votes"] == [1]
+    # Totals stay hidden until the poll ends.
+    assert [o["votes_count"] for o in after_vote["options"]] == [None, None]
+
+    checked = session.recorder.check_contract()
+    assert {"POST /api/v1/statuses", "POST /api/v1/polls/{id}/votes", "GET /api/v1/polls/{id}"} <= checked
