@@ -1,12 +1,19 @@
 """Acceptance: Mastodon.py (the library bots and many apps use) through a whole session
 against a live server, each response checked against Mastodon's contract."""
 
+import json
+import queue
 import re
+import threading
+import time
 from html import unescape
 
 import pytest
-from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError, StreamListener
 
+from statuses.feeds import redis_client
+from statuses.streaming import broker
+from tests.api.contract import assert_matches_schema
 from tests.api.live import RecordingSession
 from tests.factories import PASSWORD, image_file
 
@@ -195,7 +202,7 @@ def test_filters_v2_with_mastodon_py(session, bob):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_polls_with_mastodon_py(session, alice, settings):
+def test_polls_with_mastodon_py(session):
     api, bob_api = session.alice, session.bob
     poll = api.make_poll(["Tea", "Coffee", "Water"], expires_in=3600, multiple=True)
     asked = api.status_post("What do you drink?", poll=poll)
@@ -221,3 +228,103 @@ def test_polls_with_mastodon_py(session, alice, settings):
 
     checked = session.recorder.check_contract()
     assert {"POST /api/v1/statuses", "POST /api/v1/polls/{id}/votes", "GET /api/v1/polls/{id}"} <= checked
+
+
+class Collector(StreamListener):
+    """Keeps what a stream delivers as (event, Mastodon.py's object, the JSON as sent); `opened`
+    is set by the server's first comment, sent once the subscription is in place."""
+
+    def __init__(self):
+        self.opened = threading.Event()
+        self.events: queue.Queue = queue.Queue()
+        self.raw = None
+
+    def _dispatch_event(self, name, raw_payload, *args):
+        # Mastodon.py hands the handlers objects (dates parsed, ids cast): keep the wire form too,
+        # for the contract check.
+        self.raw = json.loads(raw_payload) if raw_payload else None
+        super()._dispatch_event(name, raw_payload, *args)
+
+    def handle_heartbeat(self):
+        self.opened.set()
+
+    def on_update(self, status):
+        self.events.put(("update", status, self.raw))
+
+    def on_status_update(self, status):
+        self.events.put(("status.update", status, self.raw))
+
+    def on_notification(self, notification):
+        self.events.put(("notification", notification, self.raw))
+
+    def on_delete(self, status_id):
+        self.events.put(("delete", status_id, self.raw))
+
+    def next(self, seconds: float = 10) -> tuple[str, object, object]:
+        return self.events.get(timeout=seconds)
+
+
+def open_stream(start, *args, **kwargs) -> tuple[Collector, object]:
+    collector = Collector()
+    handle = start(*args, collector, run_async=True, timeout=10, **kwargs)
+    assert collector.opened.wait(10), "the stream never opened"
+    return collector, handle
+
+
+def close_stream(handle) -> None:
+    handle.close()
+    handle.join(10)
+    assert not handle.is_alive()
+
+
+def wait_for_server_streams_to_end(local_domain: str, seconds: float = 10) -> None:
+    """The server notices a closed stream at its next heartbeat, which reads the database:
+    wait for that before the test's database goes away."""
+    client = redis_client()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if client is None:
+            still_open = bool(broker.local_hub.subscribers)
+        else:
+            still_open = bool(client.pubsub_channels(f"{local_domain}/*"))
+        if not still_open:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the server kept streams open after their clients closed them")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_streaming_with_mastodon_py(session, settings, alice):
+    settings.STREAMING_HEARTBEAT_SECONDS = 0.5  # the server notices a closed stream at a heartbeat
+    api, bob_api = session.alice, session.bob
+    bob_api.account_follow(alice.pk)
+    home, home_handle = open_stream(bob_api.stream_user)
+    public, public_handle = open_stream(bob_api.stream_public)
+    tagged, tagged_handle = open_stream(bob_api.stream_hashtag, "streamed")
+    try:
+        posted = api.status_post("Live from #streamed")
+        for stream in (home, public, tagged):
+            event, status, sent = stream.next()
+            assert (event, status["id"], status["account"]["acct"]) == ("update", posted["id"], "alice")
+            assert_matches_schema(sent, "Status")
+
+        own = bob_api.status_post("Streams work")
+        api.status_favourite(own["id"])
+        for stream in (home, public):  # Bob's own post: his home, and the public stream
+            event, status, _sent = stream.next()
+            assert (event, status["id"]) == ("update", own["id"])
+        event, notification, sent = home.next()
+        assert (event, notification["type"], notification["account"]["acct"]) == ("notification", "favourite",
+                                                                                   "alice")
+        assert_matches_schema(sent, "Notification")
+
+        api.status_delete(posted)
+        for stream in (home, public, tagged):
+            event, _deleted, sent = stream.next()
+            assert (event, str(sent)) == ("delete", str(posted["id"]))
+    finally:
+        for handle in (home_handle, public_handle, tagged_handle):
+            close_stream(handle)
+        wait_for_server_streams_to_end(settings.LOCAL_DOMAIN)
+    assert tagged.events.empty()  # nothing else was tagged
+    session.recorder.check_contract()
