@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.db.models import F, Q
 
-from accounts.models import Account, Follow
+from accounts.models import Account, Follow, ListAccount
 
 from .models import Status, Visibility
 
@@ -37,7 +37,16 @@ def feed_key(account_id: int) -> str:
 
 
 def home_filter(viewer: Account) -> Q:
-    """What belongs in a home feed: my own posts, and posts and boosts of accounts I follow
+    """What a home feed shows: what it holds (`feed_filter`) but members of my exclusive
+    lists, who are read in those lists only. Applied on read, so a list change shows at once."""
+    in_exclusive_lists = ListAccount.objects.filter(list__account=viewer, list__exclusive=True).values(
+        "account"
+    )
+    return feed_filter(viewer) & ~Q(account__in=in_exclusive_lists)
+
+
+def feed_filter(viewer: Account) -> Q:
+    """What a home feed holds: my own posts, and posts and boosts of accounts I follow
     (boosts unless I turned them off), replies only to people I also follow or to myself."""
     following = Follow.objects.filter(account=viewer).values("target_account")
     boosts_hidden = Follow.objects.filter(account=viewer, show_reblogs=False).values(
@@ -114,7 +123,7 @@ def feed_rebuild(*, account: Account) -> int:
     if client is None:
         return 0
     ids = list(
-        Status.objects.filter(home_filter(account))
+        Status.objects.filter(feed_filter(account))
         .order_by("-id")
         .values_list("id", flat=True)[:FEED_MAX_ITEMS]
     )

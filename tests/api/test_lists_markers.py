@@ -43,6 +43,26 @@ def test_list_crud_members_and_timeline(alice, bob, carol, dave, api_for):
     assert api.get("/api/v1/lists").json() == []
 
 
+def test_exclusive_list_keeps_its_members_out_of_home(alice, bob, carol, api_for):
+    follow_request(follower=alice, target=bob)
+    follow_request(follower=alice, target=carol)
+    api = api_for(alice)
+    list_id = api.post("/api/v1/lists", {"title": "News", "exclusive": True}, format="json").json()["id"]
+    api.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids": [str(bob.pk)]}, format="json")
+    from_bob = status_create(author=bob, text="breaking news")
+    from_carol = status_create(author=carol, text="hello")
+    replying = status_create(author=carol, text="@bob indeed", in_reply_to=from_bob)
+
+    home = api.get("/api/v1/timelines/home")
+    assert_matches_contract(home, "/api/v1/timelines/home")
+    assert [s["id"] for s in home.json()] == [str(replying.pk), str(from_carol.pk)]
+    assert [s["id"] for s in api.get(f"/api/v1/timelines/list/{list_id}").json()] == [str(from_bob.pk)]
+
+    api.put(f"/api/v1/lists/{list_id}", {"exclusive": False}, format="json")
+    home = api.get("/api/v1/timelines/home").json()
+    assert [s["id"] for s in home] == [str(replying.pk), str(from_carol.pk), str(from_bob.pk)]
+
+
 def test_markers(alice, bob, api_for):
     status_create(author=bob, text="@alice hello")
     api = api_for(alice)
