@@ -79,3 +79,25 @@ def test_filter_input_errors(alice, api_for):
         response = api.post("/api/v2/filters", payload, format="json")
         assert response.status_code == 422, payload
     assert api.get("/api/v2/filters").json() == []
+
+
+def test_statuses_fetched_by_id_carry_every_matching_filter_and_none_is_hidden(alice, bob, api_for):
+    # Mastodon: a status asked for by id has no context; its filter results come from every
+    # active filter, whatever its contexts and action, and the client decides.
+    spoiler = status_create(author=bob, text="A spoiler, and crypto too")
+    api = api_for(alice)
+    for title, context, action in (("Spoilers", ["public"], "warn"), ("Crypto", ["home"], "hide")):
+        keyword = title.lower().rstrip("s")
+        api.post("/api/v2/filters", {"title": title, "context": context, "filter_action": action,
+                                     "keywords_attributes": [{"keyword": keyword}]}, format="json")
+
+    single = api.get(f"/api/v1/statuses/{spoiler.pk}")
+    assert_matches_contract(single, "/api/v1/statuses/{id}")
+    assert [(r["filter"]["title"], r["keyword_matches"]) for r in single.json()["filtered"]] == [
+        ("Spoilers", ["spoiler"]), ("Crypto", ["crypto"]),
+    ]
+    many = api.get("/api/v1/statuses", {"id[]": [str(spoiler.pk)]})
+    assert_matches_contract(many, "/api/v1/statuses")
+    assert [r["filter"]["title"] for r in many.json()[0]["filtered"]] == ["Spoilers", "Crypto"]
+    # Bob's own post is never filtered for him.
+    assert api_for(bob).get(f"/api/v1/statuses/{spoiler.pk}").json()["filtered"] == []

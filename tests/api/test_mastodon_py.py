@@ -182,6 +182,7 @@ def test_filters_v2_with_mastodon_py(session, bob):
     assert [item["status_id"] for item in api.filter_statuses_v2(spoilers)] == [plain["id"]]
     home = {s["id"]: s for s in api.timeline_home()}
     assert home[plain["id"]]["filtered"][0]["status_matches"] == [plain["id"]]
+    assert api.status(plain["id"])["filtered"][0]["status_matches"] == [plain["id"]]
     api.delete_filter_status_v2(by_status)
     assert api.filter_statuses_v2(spoilers) == []
 
