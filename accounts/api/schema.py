@@ -13,16 +13,21 @@ from django.http import JsonResponse
 from .scopes import ALL_SCOPES
 from .serializers import base_url
 
-CONTRACT_PATH = Path(settings.BASE_DIR).parent / "shared" / "contracts" / "mastodon-api.openapi.json"
+CONTRACT_FILE = Path("shared") / "contracts" / "mastodon-api.openapi.json"
 ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 @cache
 def _contract() -> dict:
-    try:
-        return json.loads(CONTRACT_PATH.read_text())
-    except (OSError, ValueError):
-        return {"paths": {}, "components": {"schemas": {}}}
+    # The brief's shared/ folder sits beside the checkout (or beside the folder of worktrees).
+    for folder in Path(settings.BASE_DIR).resolve().parents:
+        try:
+            return json.loads((folder / CONTRACT_FILE).read_text())
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            break
+    return {"paths": {}, "components": {"schemas": {}}}
 
 
 def _template(route: str) -> str:
