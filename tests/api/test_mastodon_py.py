@@ -6,12 +6,15 @@ import queue
 import re
 import threading
 import time
+from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.utils import timezone
 from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError, StreamListener
 
 from statuses.feeds import redis_client
+from statuses.models import Poll
 from statuses.streaming import broker
 from tests.api.contract import assert_matches_schema
 from tests.api.live import RecordingSession
@@ -40,24 +43,29 @@ def consent_through_the_web(base: str, url: str, username: str) -> str:
 
 
 class Session:
-    """Alice logged in through the consent page, Bob with a password grant; both clients
-    share one recorder, so every JSON answer either of them gets is contract-checked."""
+    """Alice logged in through the consent page, Bob (and anyone else) with a password grant;
+    all clients share one recorder, so every JSON answer any of them gets is contract-checked."""
 
     def __init__(self, base: str):
+        self.base = base
         self.recorder = RecordingSession()
-        client_id, client_secret = Mastodon.create_app(
+        self.client_id, self.client_secret = Mastodon.create_app(
             "Acceptance", scopes=SCOPES, redirect_uris="urn:ietf:wg:oauth:2.0:oob",
             api_base_url=base, session=self.recorder,
         )
-        self.alice = self.client(base, client_id, client_secret)
+        self.alice = self._client()
         url = self.alice.auth_request_url(scopes=SCOPES, allow_http=True)
         self.alice.log_in(code=consent_through_the_web(base, url, "alice"), scopes=SCOPES, allow_http=True)
-        self.bob = self.client(base, client_id, client_secret)
-        self.bob.log_in(username="bob", password=PASSWORD, scopes=SCOPES, allow_http=True)
+        self.bob = self.client_for("bob")
 
-    def client(self, base: str, client_id: str, client_secret: str) -> Mastodon:
-        return Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base,
+    def _client(self) -> Mastodon:
+        return Mastodon(client_id=self.client_id, client_secret=self.client_secret, api_base_url=self.base,
                         session=self.recorder, version_check_mode="none")
+
+    def client_for(self, username: str) -> Mastodon:
+        client = self._client()
+        client.log_in(username=username, password=PASSWORD, scopes=SCOPES, allow_http=True)
+        return client
 
 
 @pytest.fixture
@@ -203,7 +211,7 @@ def test_filters_v2_with_mastodon_py(session, bob):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_polls_with_mastodon_py(session):
+def test_polls_with_mastodon_py(session, carol):
     api, bob_api = session.alice, session.bob
     poll = api.make_poll(["Tea", "Coffee", "Water"], expires_in=3600, multiple=True)
     asked = api.status_post("What do you drink?", poll=poll)
@@ -224,8 +232,14 @@ def test_polls_with_mastodon_py(session):
     hidden = api.status_post("Secret ballot", poll=api.make_poll(["Yes", "No"], 3600, hide_totals=True))
     after_vote = bob_api.poll_vote(hidden["poll"], 1)
     assert after_vote["own_votes"] == [1]
-    # Totals stay hidden until the poll ends.
+    # Totals stay hidden until the poll ends (its author sees them), then everyone sees them.
     assert [o["votes_count"] for o in after_vote["options"]] == [None, None]
+    assert [o["votes_count"] for o in api.poll(hidden["poll"])["options"]] == [0, 1]
+    Poll.objects.filter(pk=hidden["poll"]["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    ended = bob_api.poll(hidden["poll"])
+    assert ended["expired"] is True and [o["votes_count"] for o in ended["options"]] == [0, 1]
+    with pytest.raises(MastodonAPIError):
+        session.client_for("carol").poll_vote(hidden["poll"], 0)  # too late
 
     checked = session.recorder.check_contract()
     assert {"POST /api/v1/statuses", "POST /api/v1/polls/{id}/votes", "GET /api/v1/polls/{id}"} <= checked
@@ -295,13 +309,18 @@ def wait_for_server_streams_to_end(local_domain: str, seconds: float = 10) -> No
 
 
 @pytest.mark.django_db(transaction=True)
-def test_streaming_with_mastodon_py(session, settings, alice):
+def test_streaming_with_mastodon_py(session, settings, alice, bob):
     settings.STREAMING_HEARTBEAT_SECONDS = 0.5  # the server notices a closed stream at a heartbeat
     api, bob_api = session.alice, session.bob
     bob_api.account_follow(alice.pk)
+    api.account_follow(bob.pk)
+    listed = api.list_create("Bob")
+    api.list_accounts_add(listed, [bob.pk])
     home, home_handle = open_stream(bob_api.stream_user)
     public, public_handle = open_stream(bob_api.stream_public)
     tagged, tagged_handle = open_stream(bob_api.stream_hashtag, "streamed")
+    in_list, list_handle = open_stream(api.stream_list, listed)
+    handles = (home_handle, public_handle, tagged_handle, list_handle)
     try:
         posted = api.status_post("Live from #streamed")
         for stream in (home, public, tagged):
@@ -311,21 +330,29 @@ def test_streaming_with_mastodon_py(session, settings, alice):
 
         own = bob_api.status_post("Streams work")
         api.status_favourite(own["id"])
-        for stream in (home, public):  # Bob's own post: his home, and the public stream
-            event, status, _sent = stream.next()
+        for stream in (home, public, in_list):  # Bob's own post: his home, public, Alice's list
+            event, status, sent = stream.next()
             assert (event, status["id"]) == ("update", own["id"])
+            assert_matches_schema(sent, "Status")
         event, notification, sent = home.next()
         assert (event, notification["type"], notification["account"]["acct"]) == ("notification", "favourite",
                                                                                    "alice")
         assert_matches_schema(sent, "Notification")
+
+        api.status_update(posted, "Still live from #streamed")
+        event, status, sent = home.next()
+        assert (event, status["id"]) == ("status.update", posted["id"]) and "Still" in status["content"]
+        assert_matches_schema(sent, "Status")
+        for stream in (public, tagged):
+            assert stream.next()[:2] == ("status.update", status)
 
         api.status_delete(posted)
         for stream in (home, public, tagged):
             event, _deleted, sent = stream.next()
             assert (event, str(sent)) == ("delete", str(posted["id"]))
     finally:
-        for handle in (home_handle, public_handle, tagged_handle):
+        for handle in handles:
             close_stream(handle)
         wait_for_server_streams_to_end(settings.LOCAL_DOMAIN)
-    assert tagged.events.empty()  # nothing else was tagged
+    assert tagged.events.empty() and in_list.events.empty()  # nothing else was tagged, or by Bob
     session.recorder.check_contract()
