@@ -1,6 +1,7 @@
 from accounts.services import follow_request
 from statuses.services import status_create
 from tests.api.contract import assert_matches_contract
+from tests.factories import make_local_account
 
 
 def test_list_crud_members_and_timeline(alice, bob, carol, dave, api_for):
@@ -61,6 +62,24 @@ def test_exclusive_list_keeps_its_members_out_of_home(alice, bob, carol, api_for
     api.put(f"/api/v1/lists/{list_id}", {"exclusive": False}, format="json")
     home = api.get("/api/v1/timelines/home").json()
     assert [s["id"] for s in home] == [str(replying.pk), str(from_carol.pk), str(from_bob.pk)]
+
+
+def test_list_members_all_at_once_with_limit_zero(alice, api_for):
+    members = [make_local_account(f"member{n}") for n in range(45)]
+    for account in members:
+        follow_request(follower=alice, target=account)
+    api = api_for(alice)
+    list_id = api.post("/api/v1/lists", {"title": "Many"}, format="json").json()["id"]
+    ids = [str(a.pk) for a in members]
+    api.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids": ids}, format="json")
+
+    paged = api.get(f"/api/v1/lists/{list_id}/accounts")
+    assert len(paged.json()) == 40 and 'rel="next"' in paged["Link"]
+    everyone = api.get(f"/api/v1/lists/{list_id}/accounts", {"limit": "0"})
+    assert_matches_contract(everyone, "/api/v1/lists/{id}/accounts")
+    assert {a["id"] for a in everyone.json()} == set(ids)
+    assert not everyone.has_header("Link")
+    assert api.get(f"/api/v1/lists/{list_id}/accounts", {"limit": "-1"}).status_code == 422
 
 
 def test_markers(alice, bob, api_for):
