@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.db.models import F, Q
 
-from accounts.models import Account, Follow
+from accounts.models import Account, Follow, ListAccount
 
 from .models import Status, TagFollow, Visibility
 
@@ -44,7 +44,16 @@ def followed_tags_filter(viewer: Account) -> Q:
 
 
 def home_filter(viewer: Account) -> Q:
-    """What belongs in a home feed: my own posts, and posts and boosts of accounts I follow
+    """What a home feed shows: what it holds (`feed_filter`) but members of my exclusive
+    lists, who are read in those lists only. Applied on read, so a list change shows at once."""
+    in_exclusive_lists = ListAccount.objects.filter(list__account=viewer, list__exclusive=True).values(
+        "account"
+    )
+    return feed_filter(viewer) & ~Q(account__in=in_exclusive_lists)
+
+
+def feed_filter(viewer: Account) -> Q:
+    """What a home feed holds: my own posts, and posts and boosts of accounts I follow
     (boosts unless I turned them off), replies only to people I also follow or to myself;
     and public posts with a hashtag I follow (as on Mastodon, replies included)."""
     following = Follow.objects.filter(account=viewer).values("target_account")
@@ -130,7 +139,7 @@ def feed_rebuild(*, account: Account) -> int:
     if client is None:
         return 0
     ids = list(
-        Status.objects.filter(home_filter(account))
+        Status.objects.filter(feed_filter(account))
         .order_by("-id")
         .values_list("id", flat=True)[:FEED_MAX_ITEMS]
     )
@@ -176,7 +185,7 @@ def feed_unmerge(*, account: Account, target: Account) -> None:
 
 def feed_merge_tag(*, account: Account, tag_id: int) -> None:
     """After following a hashtag: bring its recent public posts into the feed, so the live
-    feed holds what a rebuild from `home_filter` would."""
+    feed holds what a rebuild from `feed_filter` would."""
     client = redis_client()
     if client is None:
         return
@@ -200,7 +209,7 @@ def feed_unmerge_tag(*, account: Account, tag_id: int) -> None:
         return
     tagged = Status.objects.filter(tags=tag_id).order_by("-id")[: FEED_MAX_ITEMS * 2]
     ids = list(
-        Status.objects.filter(pk__in=tagged.values("pk")).exclude(home_filter(account))
+        Status.objects.filter(pk__in=tagged.values("pk")).exclude(feed_filter(account))
         .values_list("id", flat=True)
     )
     if ids:

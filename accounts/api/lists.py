@@ -113,9 +113,12 @@ def list_accounts(request, list_id):
     if request.method == "DELETE":
         ListAccount.objects.filter(list=item, account__in=_account_ids(request)).delete()
         return Response({})
+    members = item.memberships.filter(account__suspended_at__isnull=True).select_related("account")
+    if request.query_params.get("limit") == "0":
+        # Mastodon: limit=0 asks for every member at once, unpaged (a list holds few enough).
+        return Response(accounts_data([r.account for r in members.order_by("-id")]))
     params = page_params(request, default=ACCOUNTS_DEFAULT_LIMIT, maximum=ACCOUNTS_MAX_LIMIT)
-    rows = paginate(item.memberships.filter(account__suspended_at__isnull=True).select_related("account"),
-                    params)
+    rows = paginate(members, params)
     return with_link(Response(accounts_data([r.account for r in rows])), request, rows)
 
 

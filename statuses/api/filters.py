@@ -31,7 +31,11 @@ class FilterError(ApplicationError):
 # --- applying filters -----------------------------------------------------------------------
 
 
+ANY_CONTEXT = "*"
+
+
 def active_filters(viewer: Account | None, context: str | None) -> list[Filter]:
+    """The viewer's unexpired filters for `context`; ANY_CONTEXT for all of them."""
     if viewer is None or context is None:
         return []
     now = timezone.now()
@@ -40,7 +44,7 @@ def active_filters(viewer: Account | None, context: str | None) -> list[Filter]:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .prefetch_related("keywords", "statuses")
     )
-    return [f for f in found if context in f.context]
+    return [f for f in found if context == ANY_CONTEXT or context in f.context]
 
 
 def _keyword_pattern(keyword: FilterKeyword) -> re.Pattern:
@@ -48,17 +52,14 @@ def _keyword_pattern(keyword: FilterKeyword) -> re.Pattern:
     return re.compile(rf"(?<!\w){escaped}(?!\w)" if keyword.whole_word else escaped, re.IGNORECASE)
 
 
-def filter_statuses(statuses: list[Status], viewer: Account | None, context: str | None):
-    """(kept statuses, {status id: [FilterResult]}) for a page in one context."""
-    filters = active_filters(viewer, context)
-    if not filters:
-        return statuses, {}
+def _matches(statuses: list[Status], viewer: Account, filters: list[Filter]) -> dict[int, list]:
+    """{status id: [(filter, keyword matches, status matches)]} for the statuses some filter
+    matches; one's own posts are never filtered, as on Mastodon."""
     compiled = [(f, [(k, _keyword_pattern(k)) for k in f.keywords.all()]) for f in filters]
-    kept, results = [], {}
+    found = {}
     for status in statuses:
         target = status.reblog if status.reblog_id else status
         if target.account_id == viewer.pk:
-            kept.append(status)  # one's own posts are never filtered, as on Mastodon
             continue
         text = " ".join((strip_tags(target.content), target.spoiler_text))
         matched = []
@@ -67,15 +68,42 @@ def filter_statuses(statuses: list[Status], viewer: Account | None, context: str
             status_matches = [str(s.status_id) for s in item.statuses.all() if s.status_id == target.pk]
             if keyword_matches or status_matches:
                 matched.append((item, keyword_matches or None, status_matches or None))
+        if matched:
+            found[status.pk] = matched
+    return found
+
+
+def _results(matched: list) -> list[dict]:
+    return [
+        {"filter": filter_data(item, with_children=False), "keyword_matches": k, "status_matches": s}
+        for item, k, s in matched
+    ]
+
+
+def filter_statuses(statuses: list[Status], viewer: Account | None, context: str | None):
+    """(kept statuses, {status id: [FilterResult]}) for a page in one context."""
+    filters = active_filters(viewer, context)
+    if not filters:
+        return statuses, {}
+    matches = _matches(statuses, viewer, filters)
+    kept, results = [], {}
+    for status in statuses:
+        matched = matches.get(status.pk, [])
         if any(item.action == Filter.Action.HIDE for item, _k, _s in matched):
             continue
         kept.append(status)
         if matched:
-            results[status.pk] = [
-                {"filter": filter_data(item, with_children=False), "keyword_matches": k, "status_matches": s}
-                for item, k, s in matched
-            ]
+            results[status.pk] = _results(matched)
     return kept, results
+
+
+def filter_results(statuses: list[Status], viewer: Account | None) -> dict[int, list]:
+    """{status id: [FilterResult]} from every active filter, hiding nothing: statuses asked for
+    by id have no context, so Mastodon lets the client apply the filter's own contexts."""
+    filters = active_filters(viewer, ANY_CONTEXT)
+    if not filters:
+        return {}
+    return {pk: _results(matched) for pk, matched in _matches(statuses, viewer, filters).items()}
 
 
 # --- entities ---------------------------------------------------------------------------------
@@ -276,10 +304,12 @@ def filter_status_detail(request, filter_status_id):
     ).first()
     if found is None:
         raise NotFoundError()
+    rendered = filter_status_data(found)
     if request.method == "DELETE":
+        # Mastodon's code answers {}, its documented contract the removed FilterStatus: the
+        # contract is what clients are written against.
         found.delete()
-        return Response({})
-    return Response(filter_status_data(found))
+    return Response(rendered)
 
 
 @api_view(["GET"])

@@ -29,7 +29,7 @@ from statuses.scheduled import scheduled_status_create
 from statuses.selectors import status_context, statuses_for_display
 from statuses.threads import conversation_mute, conversation_unmute
 
-from .filters import filter_statuses
+from .filters import filter_results, filter_statuses
 from .idempotency import status_create_idempotent
 from .polls import poll_input
 from .scheduled import parse_scheduled_at, scheduled_statuses_data
@@ -118,7 +118,8 @@ def _statuses_many(request):
         if value.isdigit():
             ids.append(int(value))
     found = statuses_for_display(visible_statuses(me).filter(pk__in=ids)).in_bulk()
-    return Response(statuses_data([found[i] for i in dict.fromkeys(ids) if i in found], me))
+    statuses = [found[i] for i in dict.fromkeys(ids) if i in found]
+    return Response(statuses_data(statuses, me, filtered=filter_results(statuses, me)))
 
 
 class StatusEditInput(serializers.Serializer):
@@ -149,7 +150,8 @@ def status_detail(request, status_id):
     me = viewer(request)
     status = access_status(viewer=me, status_id=status_id)
     if request.method == "GET":
-        return Response(status_data(_reload(status), me))
+        status = _reload(status)
+        return Response(status_data(status, me, filtered=filter_results([status], me)))
     if request.method == "DELETE":
         if status.account_id != me.pk:
             raise NotFoundError()

@@ -63,6 +63,11 @@ def test_filter_crud_and_effect_on_timelines(alice, bob, api_for):
     assert home[str(plain.pk)]["filtered"][0]["status_matches"] == [str(plain.pk)]
 
     assert api_for(bob).get(f"/api/v2/filters/{filter_id}").status_code == 404
+    assert api_for(bob).delete(f"/api/v2/filters/statuses/{by_status.json()['id']}").status_code == 404
+    removed = api.delete(f"/api/v2/filters/statuses/{by_status.json()['id']}")
+    assert_matches_contract(removed, "/api/v2/filters/statuses/{id}", "delete")
+    assert removed.json() == by_status.json()
+    assert api.get(f"/api/v2/filters/{filter_id}/statuses").json() == []
     assert api.delete(f"/api/v2/filters/{filter_id}").status_code == 200
     assert api.get(f"/api/v2/filters/{filter_id}").status_code == 404
 
@@ -74,3 +79,25 @@ def test_filter_input_errors(alice, api_for):
         response = api.post("/api/v2/filters", payload, format="json")
         assert response.status_code == 422, payload
     assert api.get("/api/v2/filters").json() == []
+
+
+def test_statuses_fetched_by_id_carry_every_matching_filter_and_none_is_hidden(alice, bob, api_for):
+    # Mastodon: a status asked for by id has no context; its filter results come from every
+    # active filter, whatever its contexts and action, and the client decides.
+    spoiler = status_create(author=bob, text="A spoiler, and crypto too")
+    api = api_for(alice)
+    for title, context, action in (("Spoilers", ["public"], "warn"), ("Crypto", ["home"], "hide")):
+        keyword = title.lower().rstrip("s")
+        api.post("/api/v2/filters", {"title": title, "context": context, "filter_action": action,
+                                     "keywords_attributes": [{"keyword": keyword}]}, format="json")
+
+    single = api.get(f"/api/v1/statuses/{spoiler.pk}")
+    assert_matches_contract(single, "/api/v1/statuses/{id}")
+    assert [(r["filter"]["title"], r["keyword_matches"]) for r in single.json()["filtered"]] == [
+        ("Spoilers", ["spoiler"]), ("Crypto", ["crypto"]),
+    ]
+    many = api.get("/api/v1/statuses", {"id[]": [str(spoiler.pk)]})
+    assert_matches_contract(many, "/api/v1/statuses")
+    assert [r["filter"]["title"] for r in many.json()[0]["filtered"]] == ["Spoilers", "Crypto"]
+    # Bob's own post is never filtered for him.
+    assert api_for(bob).get(f"/api/v1/statuses/{spoiler.pk}").json()["filtered"] == []

@@ -1,6 +1,7 @@
 from accounts.services import follow_request
 from statuses.services import status_create
 from tests.api.contract import assert_matches_contract
+from tests.factories import make_local_account
 
 
 def test_list_crud_members_and_timeline(alice, bob, carol, dave, api_for):
@@ -41,6 +42,44 @@ def test_list_crud_members_and_timeline(alice, bob, carol, dave, api_for):
     assert api.get(f"{url}/accounts").json() == []
     assert api.delete(url).status_code == 200
     assert api.get("/api/v1/lists").json() == []
+
+
+def test_exclusive_list_keeps_its_members_out_of_home(alice, bob, carol, api_for):
+    follow_request(follower=alice, target=bob)
+    follow_request(follower=alice, target=carol)
+    api = api_for(alice)
+    list_id = api.post("/api/v1/lists", {"title": "News", "exclusive": True}, format="json").json()["id"]
+    api.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids": [str(bob.pk)]}, format="json")
+    from_bob = status_create(author=bob, text="breaking news")
+    from_carol = status_create(author=carol, text="hello")
+    replying = status_create(author=carol, text="@bob indeed", in_reply_to=from_bob)
+
+    home = api.get("/api/v1/timelines/home")
+    assert_matches_contract(home, "/api/v1/timelines/home")
+    assert [s["id"] for s in home.json()] == [str(replying.pk), str(from_carol.pk)]
+    assert [s["id"] for s in api.get(f"/api/v1/timelines/list/{list_id}").json()] == [str(from_bob.pk)]
+
+    api.put(f"/api/v1/lists/{list_id}", {"exclusive": False}, format="json")
+    home = api.get("/api/v1/timelines/home").json()
+    assert [s["id"] for s in home] == [str(replying.pk), str(from_carol.pk), str(from_bob.pk)]
+
+
+def test_list_members_all_at_once_with_limit_zero(alice, api_for):
+    members = [make_local_account(f"member{n}") for n in range(45)]
+    for account in members:
+        follow_request(follower=alice, target=account)
+    api = api_for(alice)
+    list_id = api.post("/api/v1/lists", {"title": "Many"}, format="json").json()["id"]
+    ids = [str(a.pk) for a in members]
+    api.post(f"/api/v1/lists/{list_id}/accounts", {"account_ids": ids}, format="json")
+
+    paged = api.get(f"/api/v1/lists/{list_id}/accounts")
+    assert len(paged.json()) == 40 and 'rel="next"' in paged["Link"]
+    everyone = api.get(f"/api/v1/lists/{list_id}/accounts", {"limit": "0"})
+    assert_matches_contract(everyone, "/api/v1/lists/{id}/accounts")
+    assert {a["id"] for a in everyone.json()} == set(ids)
+    assert not everyone.has_header("Link")
+    assert api.get(f"/api/v1/lists/{list_id}/accounts", {"limit": "-1"}).status_code == 422
 
 
 def test_markers(alice, bob, api_for):
