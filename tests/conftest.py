@@ -38,6 +38,18 @@ def _clean_redis():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_federation_memos():
+    """Each test starts as a fresh process: no signer key or domain policy memoized by
+    an earlier test (whose rows were rolled back)."""
+    from federation.services.actors import signer_keys
+    from federation.services.inbox import forget_domain_policies
+
+    signer_keys.clear()
+    forget_domain_policies()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
