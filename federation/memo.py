@@ -5,11 +5,19 @@ key); the database stays the truth, so every user of it says how stale it may be
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
 _MISSING = object()
+_every_memo: "weakref.WeakSet[ExpiringLRU]" = weakref.WeakSet()
+
+
+def forget_all() -> None:
+    """Empty every memo of this process (tests start each case as a fresh process)."""
+    for memo in list(_every_memo):
+        memo.clear()
 
 
 class ExpiringLRU:
@@ -19,6 +27,7 @@ class ExpiringLRU:
         self.clock = clock
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        _every_memo.add(self)
 
     def get(self, key: Hashable, default=None):
         with self._lock:

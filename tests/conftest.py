@@ -39,13 +39,12 @@ def _clean_redis():
 
 @pytest.fixture(autouse=True)
 def _fresh_federation_memos():
-    """Each test starts as a fresh process: no signer key or domain policy memoized by
-    an earlier test (whose rows were rolled back)."""
-    from federation.services.actors import signer_keys
-    from federation.services.inbox import forget_domain_policies
+    """Each test starts as a fresh process: nothing memoized by an earlier test (whose rows
+    were rolled back), no host resting after an earlier test's failures."""
+    from federation import memo, sending
 
-    signer_keys.clear()
-    forget_domain_policies()
+    memo.forget_all()
+    sending.breaker.reset()
     yield
 
 

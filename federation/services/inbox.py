@@ -7,15 +7,17 @@ from django.utils import timezone
 from federation.memo import ExpiringLRU
 from federation.models import InboxActivity
 
-# The inbox refuses blocked domains before verifying anything; the answer per domain is
-# kept this long in each process (the worker checks again before acting, so an activity
-# let in during those seconds is still dropped). A block saved in this process applies at once.
+# The inbox refuses blocked domains before verifying anything, and a post's deliveries skip
+# them; the answer per domain is kept this long in each process (the inbox's worker checks
+# again before acting, so an activity let in during those seconds is still dropped). A
+# block saved in this process applies at once.
 DOMAIN_POLICY_TTL = 10
 _refused_domains = ExpiringLRU(maxsize=4096, ttl=DOMAIN_POLICY_TTL)
 
 
-def inbox_domain_refused(domain: str) -> bool:
-    """Whether the inbox refuses this domain (moderation's rule, memoized briefly)."""
+def domain_refused_memoized(domain: str) -> bool:
+    """Whether we refuse this domain (moderation's rule), memoized DOMAIN_POLICY_TTL: for
+    the hot paths (the inbox, making a post's deliveries)."""
     refused = _refused_domains.get(domain)
     if refused is None:
         from federation.services.actors import domain_is_blocked
