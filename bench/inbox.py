@@ -288,8 +288,9 @@ def main() -> None:
     # gthread: an inbox request mostly waits on PostgreSQL and Redis, so a worker serves
     # several at once (the README's production layout runs gunicorn the same way).
     parser.add_argument("--web-threads", type=int, default=4)
-    parser.add_argument("--ingress-processes", type=int, default=1)
-    parser.add_argument("--ingress-threads", type=int, default=4)
+    # As the README's production layout runs the `ingress` queue.
+    parser.add_argument("--ingress-processes", type=int, default=2)
+    parser.add_argument("--ingress-threads", type=int, default=8)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--profile", type=int, metavar="N", help="profile N POSTs in process, then stop")

@@ -233,11 +233,21 @@ def _instance_failed(host: str) -> None:
         Instance.objects.filter(pk=instance.pk).update(unavailable=True)
 
 
+# Servers heard from lately in this process: the next activity of theirs writes nothing
+# (the inbox worker calls this for every activity). One marked unavailable meanwhile by a
+# delivery worker is marked back within HEALTHY_TTL.
+_heard_from = ExpiringLRU(maxsize=8192, ttl=HEALTHY_TTL)
+
+
 def instance_heard_from(domain: str) -> None:
     """A server that sends us something is up: deliver to it again."""
-    Instance.objects.filter(domain=domain.lower(), unavailable=True).update(
+    domain = domain.lower()
+    if _heard_from.get(domain):
+        return
+    Instance.objects.filter(domain=domain, unavailable=True).update(
         unavailable=False, failing_since=None,
     )
+    _heard_from.put(domain, True)
 
 
 def deliveries_sweep(*, now=None) -> dict:

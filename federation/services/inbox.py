@@ -7,10 +7,10 @@ from django.utils import timezone
 from federation.memo import ExpiringLRU
 from federation.models import InboxActivity
 
-# The inbox refuses blocked domains before verifying anything, and a post's deliveries skip
-# them; the answer per domain is kept this long in each process (the inbox's worker checks
-# again before acting, so an activity let in during those seconds is still dropped). A
-# block saved in this process applies at once.
+# The inbox refuses blocked domains before verifying anything, its worker checks again
+# before acting, and a post's deliveries skip them; the answer per domain is kept this long
+# in each process, so a new block applies everywhere within these seconds (in the process
+# that saved it, at once).
 DOMAIN_POLICY_TTL = 10
 _refused_domains = ExpiringLRU(maxsize=4096, ttl=DOMAIN_POLICY_TTL)
 

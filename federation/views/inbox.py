@@ -2,8 +2,8 @@
 
 This is the hot path of a busy server: every check stays (size, JSON shape, blocked domain,
 Date, Digest, signature, signer = actor, id on the actor's host), but what can wait for the
-worker does (marking the server reachable again, re-checking suspension and blocks), and
-the signer's key and the domain's policy come from per-process memos."""
+worker does (marking the server reachable again, re-checking suspension and the domain),
+and the signer's key and the domain's policy come from per-process memos."""
 
 import json
 import logging
