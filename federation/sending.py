@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_AFTER = 0.5  # seconds; a healthy inbox answers well within it
+HANDOFF_AFTER = 0.25  # seconds; a healthy inbox answers well within it
 HANDOFF_LIMIT = 64  # exchanges handed over at once per process; past that, the task waits
 IO_THREADS = HANDOFF_LIMIT + 32  # the handed-over ones never starve the others' POSTs
 BREAKER_THRESHOLD = 5
@@ -44,7 +44,7 @@ def _io_pool() -> ThreadPoolExecutor:
 
 
 def _settle_forever() -> None:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     while True:
         settle, future = _settle_queue.get()
@@ -56,6 +56,8 @@ def _settle_forever() -> None:
         finally:
             with _pool_lock:
                 _handed_over[0] -= 1
+            if _settle_queue.empty():
+                connection.close()  # hand-overs come in bursts: no connection held between them
 
 
 def _start_settler() -> None:
