@@ -259,3 +259,73 @@ def test_the_http_client_reuses_its_connection_to_a_host(settings):
     finally:
         server.shutdown()
     assert len(peers) == 3 and len(set(peers)) == 1  # one TCP connection for the three
+
+
+# --- the inbox's hot path: memoized per process, never less checked ------------------------
+
+CAROL = "https://remote.example/users/carol"
+
+
+def _like(n):
+    return {"id": f"{CAROL}#likes/{n}", "type": "Like", "actor": CAROL,
+            "object": "https://pouet.test/users/alice/statuses/1"}
+
+
+@pytest.fixture
+def inbox_post(client, django_capture_on_commit_callbacks, network):
+    from tests.federation.conftest import signed_post
+
+    def send(activity):
+        with django_capture_on_commit_callbacks(execute=True):
+            return signed_post(client, "/inbox", activity, key_id=f"{CAROL}#main-key")
+    return send
+
+
+def test_inbox_verifies_a_known_signer_without_the_database(inbox_post, client, alice, remote_carol):
+    assert inbox_post(_like(1)).status_code == 202
+    with CaptureQueriesContext(connection) as queries, patch_processing():
+        assert inbox_post(_like(2)).status_code == 202
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if "accounts_account" in s or "moderation_domainblock" in s]
+    assert len([s for s in sql if s.startswith("INSERT")]) == 1
+    # The signature itself is still verified every time: a forged one from the known key fails.
+    from tests.federation.conftest import _signed_headers
+
+    body = json.dumps(_like(3)).encode()
+    headers = _signed_headers("POST", "/inbox", body, f"{CAROL}#main-key", None)
+    # A real signature by that key, over another request (another body, so another Digest).
+    other = _signed_headers("POST", "/inbox", json.dumps(_like(4)).encode(), f"{CAROL}#main-key", None)
+    headers["Signature"] = other["Signature"]
+    response = client.generic("POST", "/inbox", body, content_type="application/activity+json",
+                              headers=headers, secure=True)
+    assert response.status_code == 401
+
+
+def patch_processing():
+    """The processing task left out, to count the accept path's own statements."""
+    from unittest import mock
+
+    return mock.patch("federation.tasks.process_inbox_activity.send")
+
+
+def test_inbox_refuses_a_domain_blocked_after_its_policy_was_memoized(inbox_post, alice, remote_carol):
+    from moderation.models import DomainBlock
+
+    assert inbox_post(_like(1)).status_code == 202
+    DomainBlock.objects.create(domain="remote.example", severity="suspend")
+    assert inbox_post(_like(2)).status_code == 403
+
+
+def test_the_worker_drops_an_activity_whose_signer_was_suspended_after_it_was_accepted(
+        inbox_post, alice, remote_carol):
+    from federation.inbox.process import inbox_activity_process
+    from federation.models import InboxActivity
+
+    with patch_processing():
+        assert inbox_post(_like(1)).status_code == 202
+    remote_carol.suspended_at = timezone.now()
+    remote_carol.save(update_fields=["suspended_at"])
+    row = InboxActivity.objects.get(activity_id=f"{CAROL}#likes/1")
+    inbox_activity_process(inbox_activity_id=row.pk)
+    row.refresh_from_db()
+    assert row.state == "failed" and "refused" in row.error
