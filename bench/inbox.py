@@ -13,6 +13,9 @@ Phases, all in one run:
    running: the backlog (rows still pending) when sending stops, and the time to drain it.
 
     .venv/bin/python -m bench.inbox [--count 2000] [--concurrency 16] [--rate 200] [--seconds 20]
+
+`--profile N` instead profiles the accept path in process (Django's test client, no HTTP):
+each SQL statement of one POST with its time, then cProfile's top functions over N POSTs.
 """
 
 import argparse
@@ -67,8 +70,9 @@ def __getattr__(name):
 class Gunicorn:
     """servers.gunicorn, serving bench.inbox:application (the same flags)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, threads: int):
         self.workers = workers
+        self.threads = threads
 
     def __enter__(self):
         port = servers.free_port()
@@ -76,7 +80,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 servers.PYTHON, "-m", "gunicorn", "bench.inbox:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(self.workers), "--access-logfile", "-",
+                "--workers", str(self.workers), "--threads", str(self.threads), "--access-logfile", "-",
                 "--access-logformat", "%(s)s %(m)s %(U)s %(M)sms", "--log-level", "warning",
                 "--timeout", "120", "--backlog", "2048",
             ],
@@ -97,7 +101,7 @@ class Gunicorn:
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer in 60 s")
             time.sleep(0.3)
-        common.log(f"gunicorn pid {self.process.pid}, {self.workers} workers at {self.base}")
+        common.log(f"gunicorn pid {self.process.pid}, {self.workers}×{self.threads} at {self.base}")
         return self
 
     def __exit__(self, *exc):
@@ -218,22 +222,86 @@ def wait_processed(run: str, total: int, max_seconds: float) -> dict:
     return {"finished": finished, "left": left, "seconds": round(elapsed, 2), "per_s": rate, "states": counts}
 
 
+def profile(data: dict, count: int) -> None:
+    """The accept path under cProfile, through the test client (bench.profile_page style)."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    run = uuid.uuid4().hex[:8]
+    base = "http://testserver"
+    requests = signed(base, data, [activity(data, n, run) for n in range(count + 4)])
+
+    def post(request):
+        headers = {k: v for k, v in request.headers.items() if k != "Content-Type"}
+        response = client.generic("POST", request.path, request.body,
+                                  content_type="application/activity+json", headers=headers)
+        assert response.status_code == 202, (response.status_code, response.content)
+
+    for request in requests[:3]:
+        post(request)
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - started, sql))
+
+    with connection.execute_wrapper(record):
+        started = time.perf_counter()
+        post(requests[3])
+        elapsed = time.perf_counter() - started
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for request in requests[4:]:
+        post(request)
+    profiler.disable()
+    per_post = (time.perf_counter() - started) / count
+    print(f"$ {common.command_line()}\n")
+    print(f"one POST: {elapsed * 1000:.2f} ms, {len(queries)} SQL statements, "
+          f"{sum(t for t, _sql in queries) * 1000:.2f} ms waiting for SQL; "
+          f"{per_post * 1000:.2f} ms per POST over {count} under cProfile")
+    for seconds, sql in queries:
+        print(f"  {seconds * 1000:7.2f} ms  {sql[:160]}")
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(40)
+        print(out.getvalue())
+    from federation.models import InboxActivity
+
+    InboxActivity.objects.filter(activity_id__contains=f"/{run}-").delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="activities in the burst")
     parser.add_argument("--actors", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--ingress-processes", type=int, default=1)
-    parser.add_argument("--ingress-threads", type=int, default=4)
+    # gthread: an inbox request mostly waits on PostgreSQL and Redis, so a worker serves
+    # several at once (the README's production layout runs gunicorn the same way).
+    parser.add_argument("--web-threads", type=int, default=4)
+    # As the README's production layout runs the `ingress` queue.
+    parser.add_argument("--ingress-processes", type=int, default=2)
+    parser.add_argument("--ingress-threads", type=int, default=8)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--profile", type=int, metavar="N", help="profile N POSTs in process, then stop")
     options = parser.parse_args()
-    common.setup(tasks_inline=True)
+    common.setup(tasks_inline=not options.profile)
     common.log("preparing accounts")
     data = prepare(options.actors)
+    if options.profile:
+        return profile(data, options.profile)
     rows, results = [], {}
-    with Gunicorn(options.web_workers) as server:
+    with Gunicorn(options.web_workers, options.web_threads) as server:
         base = server.base
         run = uuid.uuid4().hex[:8]
         floor_items = [{**activity(data, n, f"fl{run}"), "type": "floor"} for n in range(options.count)]
@@ -281,7 +349,7 @@ def main() -> None:
     print(f"\n$ {common.command_line()}")
     common.print_table(
         f"Inbox ingestion: {options.count:,} activities (70% Create Note, 30% Like) from "
-        f"{len(data['actors'])} actors on 100 domains; gunicorn {options.web_workers} workers, "
+        f"{len(data['actors'])} actors on 100 domains; gunicorn {options.web_workers}×{options.web_threads}, "
         f"{options.concurrency} clients; ingress {options.ingress_processes}×{options.ingress_threads}",
         ["what", "n", "per second", "errors/failed", "p50 ms", "p99 ms", "x floor"], rows,
     )

@@ -63,7 +63,10 @@ def load_public_key(pem: str):
 # --- signing ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
 def digest_header(body: bytes) -> str:
+    """Memoized: one activity's body goes to many inboxes (the same bytes object, whose
+    hash Python keeps, so a hit costs no rehashing)."""
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
 
 

@@ -20,7 +20,8 @@ def process_inbox_activity(inbox_activity_id: int) -> None:
     min_backoff=DELIVERY_MIN_BACKOFF_MS, max_backoff=DELIVERY_MAX_BACKOFF_MS,
 )
 def deliver(delivery_id: int) -> None:
-    """POST one activity to one inbox; raises (so dramatiq retries) on transient failures."""
+    """POST one activity to one inbox; raises (so dramatiq retries) on transient failures. A
+    slow server's POST is handed over (federation.sending), which re-enqueues it itself."""
     from federation.services.delivery import DeliveryRetryError, delivery_attempt
 
     if delivery_attempt(delivery_id=delivery_id) == "retry":

@@ -9,6 +9,8 @@ from config.errors import ApplicationError
 from federation.activitypub.activities import parse_activity
 from federation.http import RemoteFetchError
 from federation.models import InboxActivity
+from federation.services.delivery import instance_heard_from
+from federation.services.inbox import domain_refused_memoized
 from federation.services.statuses import OriginError
 
 from .handlers import dispatch
@@ -35,6 +37,12 @@ def inbox_activity_process(*, inbox_activity_id: int) -> None:
     if row.signer is None:
         _finish(row.pk, InboxActivity.State.FAILED, "The signer is gone.")
         return
+    # The inbox may have let this in on a memoized signer: suspension is read fresh here
+    # (the row came with the signer); the domain policy is memoized for seconds at most.
+    if row.signer.is_suspended or domain_refused_memoized(row.signer.domain or ""):
+        _finish(row.pk, InboxActivity.State.FAILED, "Dropped: the signer or its domain is refused.")
+        return
+    instance_heard_from(row.signer.domain or "")  # a server marked unavailable is back
     try:
         activity = parse_activity(row.payload)
         # No transaction around the handler: it may fetch from the network, and a write

@@ -7,7 +7,9 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from accounts.models import Account
@@ -16,6 +18,7 @@ from federation.activitypub.actors import key_id as local_key_id
 from federation.activitypub.actors import parse_actor, parse_featured_tags
 from federation.activitypub.common import ParseError, host_of, local_base
 from federation.activitypub.notes import plain_text
+from federation.memo import ExpiringLRU
 from federation.models import ActorInfo, InstanceActor
 from federation.signatures import (
     SignatureError,
@@ -252,11 +255,22 @@ def account_resolve_acct(acct: str) -> Account:
 def _account_for_key(key_id: str, *, refresh: bool) -> Account | None:
     actor_uri = key_id.split("#", 1)[0]
     if not refresh:
-        info = ActorInfo.objects.filter(key_id=key_id).select_related("account").first()
-        account = info.account if info else account_by_uri(actor_uri)
+        # One query: the account recorded as holding this keyId, else the one at its URI
+        # (our own keys never get here: refused before).
+        found = list(Account.objects.select_related("actor_info").filter(
+            Q(actor_info__key_id=key_id) | Q(uri=actor_uri))[:5])
+        holder = next((a for a in found if _recorded_key_id(a) == key_id), None)
+        account = holder or next((a for a in found if a.uri == actor_uri), None)
         if account is not None and account.public_key:
             return account
     return actor_fetch(actor_uri, key_id=key_id)
+
+
+def _recorded_key_id(account: Account) -> str | None:
+    try:
+        return account.actor_info.key_id
+    except ActorInfo.DoesNotExist:
+        return None
 
 
 def _paths(path: str) -> list[str]:
@@ -264,24 +278,61 @@ def _paths(path: str) -> list[str]:
     return [path, path.split("?", 1)[0]] if "?" in path else [path]
 
 
-def verify_request(request, *, body: bytes | None) -> Account:
+# keyId → the signer as last verified (its key and the few fields the inbox reads), so the
+# inbox's hot path asks the database nothing. Stale at worst for SIGNER_TTL: a rotated key
+# fails and is looked up again; suspension and domain blocks are checked again by the
+# worker that processes the activity; a changed or deleted Account drops its entries here.
+SIGNER_TTL = 300
+SIGNER_FIELDS = ("id", "username", "domain", "uri", "public_key", "suspended_at")
+signer_keys = ExpiringLRU(maxsize=4096, ttl=SIGNER_TTL)
+
+
+def _slim(account: Account) -> Account:
+    """A detached Account with only SIGNER_FIELDS loaded (any other field loads on access)."""
+    return Account.from_db("default", SIGNER_FIELDS,
+                           [getattr(account, "pk" if name == "id" else name) for name in SIGNER_FIELDS])
+
+
+def _forget_signer(sender, instance, **kwargs) -> None:
+    signer_keys.forget_where(lambda cached: cached.pk == instance.pk or cached.uri == instance.uri)
+
+
+post_save.connect(_forget_signer, sender=Account, dispatch_uid="federation.forget_signer.save")
+post_delete.connect(_forget_signer, sender=Account, dispatch_uid="federation.forget_signer.delete")
+
+
+def _signed_by(parsed, *, method: str, path: str, headers, public_key_pem: str) -> bool:
+    return any(
+        signature_matches(parsed, method=method, path=candidate, headers=headers,
+                          public_key_pem=public_key_pem)
+        for candidate in _paths(path)
+    )
+
+
+def verify_request(request, *, body: bytes | None, cached: bool = False) -> Account:
     """The account whose key signed this Django request (draft-cavage `Signature`, or RFC
     9421 `Signature-Input`); SignatureError otherwise. A failing cached key is refetched
-    once (the actor may have rotated its keys)."""
+    once (the actor may have rotated its keys). With `cached`, a signer verified recently
+    in this process is trusted without the database (see `signer_keys`): only the inbox,
+    whose worker checks again, asks for that."""
     if request.headers.get("Signature-Input"):
         return _verify_rfc9421(request, body=body)
     method = request.method
     path = request.get_full_path()
     parsed = check_signed_request(method=method, path=path, headers=request.headers, body=body)
     _refuse_own_key(parsed.key_id)
+    known = signer_keys.get(parsed.key_id) if cached else None
+    if known is not None and _signed_by(parsed, method=method, path=path, headers=request.headers,
+                                        public_key_pem=known.public_key):
+        return known
     for refresh in (False, True):
         account = _signer_account(parsed.key_id, refresh=refresh)
         if account is None:
             continue
-        for candidate in _paths(path):
-            if signature_matches(parsed, method=method, path=candidate, headers=request.headers,
-                                 public_key_pem=account.public_key):
-                return account
+        if _signed_by(parsed, method=method, path=path, headers=request.headers,
+                      public_key_pem=account.public_key):
+            signer_keys.put(parsed.key_id, _slim(account))
+            return account
     raise SignatureError("The signature does not verify.")
 
 

@@ -1,23 +1,74 @@
 """Received activities: stored once (unique on their id), processed by a task."""
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
+from federation.memo import ExpiringLRU
 from federation.models import InboxActivity
 
+# The inbox refuses blocked domains before verifying anything, its worker checks again
+# before acting, and a post's deliveries skip them; the answer per domain is kept this long
+# in each process, so a new block applies everywhere within these seconds (in the process
+# that saved it, at once).
+DOMAIN_POLICY_TTL = 10
+_refused_domains = ExpiringLRU(maxsize=4096, ttl=DOMAIN_POLICY_TTL)
 
-@transaction.atomic
-def inbox_activity_receive(*, activity, signer) -> InboxActivity | None:
-    """Store a verified activity and enqueue its processing on commit; None when the same
-    activity id was already received (a duplicate delivery is a no-op)."""
-    try:
-        with transaction.atomic():
-            row = InboxActivity.objects.create(
-                activity_id=activity.id, type=activity.type[:64], signer=signer,
-                payload=activity.raw,
-            )
-    except IntegrityError:
+
+def domain_refused_memoized(domain: str) -> bool:
+    """Whether we refuse this domain (moderation's rule), memoized DOMAIN_POLICY_TTL: for
+    the hot paths (the inbox, making a post's deliveries)."""
+    refused = _refused_domains.get(domain)
+    if refused is None:
+        from federation.services.actors import domain_is_blocked
+
+        refused = domain_is_blocked(domain)
+        _refused_domains.put(domain, refused)
+    return refused
+
+
+def forget_domain_policies(**kwargs) -> None:
+    _refused_domains.clear()
+
+
+for _model in ("DomainBlock", "DomainAllow", "ModerationSettings"):
+    for _signal in (post_save, post_delete):
+        _signal.connect(forget_domain_policies, sender=f"moderation.{_model}",
+                        dispatch_uid=f"federation.forget_domain_policies.{_model}.{_signal is post_save}")
+
+
+def inbox_activity_receive(*, activity, signer) -> int | None:
+    """Store a verified activity and enqueue its processing on commit; returns the row's id,
+    or None when the same activity id was already received (a duplicate is a no-op).
+    One statement (INSERT … ON CONFLICT DO NOTHING), no transaction of its own: this is the
+    inbox's hot path."""
+    now = timezone.now()
+    row_id = _insert_pending(activity_id=activity.id, type=activity.type[:64], signer_id=signer.pk,
+                             payload=activity.raw, now=now)
+    if row_id is None:
         return None
     from federation.tasks import process_inbox_activity
 
-    transaction.on_commit(lambda: process_inbox_activity.send(row.pk))
-    return row
+    transaction.on_commit(lambda: process_inbox_activity.send(row_id))
+    return row_id
+
+
+def _insert_pending(*, activity_id: str, type: str, signer_id: int, payload: dict, now) -> int | None:
+    meta = InboxActivity._meta
+    values = {
+        "activity_id": activity_id, "type": type, "signer": signer_id, "payload": payload,
+        "state": InboxActivity.State.PENDING, "attempts": 0, "error": "",
+        "received_at": now, "updated_at": now,
+    }
+    fields = [meta.get_field(name) for name in values]
+    quote = connection.ops.quote_name
+    unique, pk = quote(meta.get_field("activity_id").column), quote(meta.pk.column)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"
+    )
+    params = [f.get_db_prep_save(values[name], connection) for name, f in zip(values, fields, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return found[0] if found else None

@@ -1,17 +1,22 @@
-"""The inbox: checks, stores, answers 202. The work happens in a task."""
+"""The inbox: checks, stores, answers 202. The work happens in a task.
+
+This is the hot path of a busy server: every check stays (size, JSON shape, blocked domain,
+Date, Digest, signature, signer = actor, id on the actor's host), but what can wait for the
+worker does (marking the server reachable again, re-checking suspension and the domain),
+and the signer's key and the domain's policy come from per-process memos."""
 
 import json
 import logging
 
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from federation.activitypub.activities import parse_activity
 from federation.activitypub.common import ParseError, host_of
-from federation.services.actors import account_by_uri, domain_is_blocked, verify_request
-from federation.services.delivery import instance_heard_from
-from federation.services.inbox import inbox_activity_receive
+from federation.services.actors import account_by_uri, signer_keys, verify_request
+from federation.services.inbox import domain_refused_memoized, inbox_activity_receive
 from federation.signatures import SignatureError
 
 from .common import error_response
@@ -41,14 +46,14 @@ def inbox(request, username=None):
         activity = parse_activity(json.loads(body))
     except (ValueError, ParseError) as error:
         return error_response(f"Unusable activity: {error}", 400)
-    if domain_is_blocked(host_of(activity.actor)):
+    if domain_refused_memoized(host_of(activity.actor)):
         return error_response("Forbidden.", 403)
     if activity.type == "Delete" and activity.object_id == activity.actor \
             and account_by_uri(activity.actor) is None:
         # interop(mastodon): a deleted actor we never knew; its key is gone with it.
         return _accepted()
     try:
-        signer = verify_request(request, body=body)
+        signer = verify_request(request, body=body, cached=True)
     except SignatureError as error:
         logger.info("inbox refused %s: %s", activity.id, error.message)
         return error_response(error.message, 401)
@@ -58,6 +63,11 @@ def inbox(request, username=None):
         return error_response("The activity id is not on its actor's host.", 400)
     if signer.is_suspended:
         return _accepted()  # dropped: suspended accounts are not told
-    instance_heard_from(signer.domain or "")  # a server marked unavailable is back
-    inbox_activity_receive(activity=activity, signer=signer)
+    try:
+        inbox_activity_receive(activity=activity, signer=signer)
+    except IntegrityError:
+        # The memoized signer's row was deleted since: forget it; the sender retries later
+        # and is then looked up in the database.
+        signer_keys.forget_where(lambda cached: cached.pk == signer.pk)
+        return error_response("Try again later.", 503)
     return _accepted()
