@@ -14,12 +14,21 @@ from .permissions import PUBLIC_VISIBILITIES, not_muted_by, visible_statuses
 PAGE_SIZE = 20
 
 
+# Each author's key pair (about 2 KB a row) is read by federation alone, never on display.
+_KEYS_OF_AUTHORS = [
+    f"{author}__{key}" for author in ("account", "reblog__account", "in_reply_to_account")
+    for key in ("private_key", "public_key")
+]
+
+
 def statuses_for_display(queryset: QuerySet) -> QuerySet:
     # actor_info: federation's row holding a remote author's avatar URL (statuses_tags).
     return queryset.select_related(
         "account", "reblog__account", "in_reply_to_account", "account__actor_info",
         "reblog__account__actor_info",
-    ).prefetch_related("media", "reblog__media", "mentions__account", "reblog__mentions__account")
+    ).defer(*_KEYS_OF_AUTHORS).prefetch_related(
+        "media", "reblog__media", "mentions__account", "reblog__mentions__account",
+    )
 
 
 def _page(queryset: QuerySet, max_id: int | None, limit: int) -> list[Status]:
