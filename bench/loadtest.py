@@ -282,6 +282,11 @@ def main() -> None:
         memory["tasks_after_warmup_mb"] = _task_worker_rss(groups)
         common.log(f"load: {options.minutes:g} min, {options.clients} clients")
         rows, elapsed = drive(base, mix, clients=options.clients, seconds=options.minutes * 60)
+        # Undo the favourites and follows still standing, so the seeded data stays as seeded.
+        kinds = {"favourite": "API favourite/unfavourite", "follow": "API follow/unfollow"}
+        for (toggle, client), done in list(mix.toggles.items()):
+            if done:
+                load.send(base, mix.request(kinds[toggle], client, random.Random(client)))
         backlog = _queue_lengths(broker)
         drain_started = time.perf_counter()
         while sum(_queue_lengths(broker).values()) and time.perf_counter() - drain_started < 300:
