@@ -2,15 +2,22 @@
 turned upright, re-encoded without metadata (EXIF, GPS), resized, and summarised by a
 blurhash so clients can paint a placeholder."""
 
+from __future__ import annotations
+
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import blurhash
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from config.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow and blurhash are imported by the functions that use them: most web requests never
+# touch an image, and each web worker would otherwise carry them (issue 6, memory).
 
 # Refuse anything whose header claims more pixels than this, before decoding it: a
 # 60000×60000 "decompression bomb" is a few KB on disk and gigabytes in memory.
@@ -34,6 +41,8 @@ class ProcessedImage:
 
 
 def _open(upload) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
     if getattr(upload, "size", 0) and upload.size > MAX_UPLOAD_BYTES:
         raise ImageInvalidError(_("This image is larger than 16 MB."))
     try:
@@ -65,6 +74,8 @@ def _encode(image: Image.Image) -> tuple[bytes, str, str]:
 
 
 def _blurhash(image: Image.Image) -> str:
+    import blurhash
+
     small = image.convert("RGB")
     small.thumbnail((32, 32))
     pixels = [[small.getpixel((x, y)) for x in range(small.width)] for y in range(small.height)]
@@ -73,6 +84,8 @@ def _blurhash(image: Image.Image) -> str:
 
 def process_image(upload, *, max_size: tuple[int, int], crop: bool = False) -> ProcessedImage:
     """Re-encode `upload` to fit `max_size` (cropped to it exactly when `crop`)."""
+    from PIL import ImageOps
+
     image = _open(upload)
     # Only the first frame of an animation: we store still images.
     image = ImageOps.exif_transpose(image)

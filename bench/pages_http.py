@@ -1,14 +1,14 @@
-"""Pages over real HTTP, as in production: gunicorn (2 sync workers by default) on the seeded
+"""Pages over real HTTP, as in production: gunicorn (2 workers × 4 threads by default) on the seeded
 instance, closed-loop clients on loopback (issue 6: home timeline, public pages, memory).
 
 - Home timeline: the web page (20 items) and the API (20 and 40 items), first page and page 5,
   with 1 / 16 / 64 concurrent clients, each client a different logged-in viewer.
 - Public pages for anonymous visitors: profile (`/@username`) and status page (`/@username/ID`).
-- Memory: RSS of each web worker after warm-up and after every request of the run.
+- Memory: RSS and PSS of each web worker after warm-up and after every request of the run.
 Every series is set against the floor measured the same way in the same run: the bare view
 `/_bench/floor` (one Redis range read, one 20-row query) at the same concurrency.
 
-    .venv/bin/python -m bench.pages_http [--seconds 6] [--clients 1,16,64] [--workers 2]
+    .venv/bin/python -m bench.pages_http [--seconds 6] [--clients 1,16,64] [--workers 2] [--threads 4]
 """
 
 import argparse
@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16,64", help="concurrent clients for the home timeline")
     parser.add_argument("--public-clients", type=int, default=4, help="concurrent clients for public pages")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; 1: sync)")
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--only", default="", help="comma list: home, api, public (default all)")
     options = parser.parse_args()
@@ -138,7 +139,7 @@ def main() -> None:
         status = statuses[(client * 7 + seq) % len(statuses)]
         return load.Request(f"/@{status.account.username}/{status.id}")
 
-    with servers.gunicorn(workers=options.workers) as (base, process):
+    with servers.gunicorn(workers=options.workers, threads=options.threads) as (base, process):
         workers = servers.children(process.pid)
         # Warm-up: every kind of page once per viewer, so each worker has loaded its code.
         for make in (floor, home(1), profile, status_page):
@@ -146,6 +147,7 @@ def main() -> None:
         if "api" in only:
             load.run(base, api(1, 20), concurrency=options.workers * 2, total=len(viewers))
         memory["after_warmup_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
+        memory["after_warmup_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
         served = 0
 
         def series(name, make, clients, floor_summary=None, **extra):
@@ -177,21 +179,24 @@ def main() -> None:
                 series("API home, 20 items, page 5", api(5, 20), clients, home_floor)
                 series("API home, 40 items, page 1", api(1, 40), clients, home_floor)
         memory["after_run_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
+        memory["after_run_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
         memory["requests_served"] = served
         memory["master_mb"] = round(servers.rss_mb(process.pid), 1)
 
     print(f"\n$ {common.command_line()}")
     common.print_table(
-        f"Pages over HTTP: gunicorn {options.workers} sync workers, {options.seconds:g} s per row, "
+        f"Pages over HTTP: gunicorn {options.workers} workers × {options.threads} threads (preloaded), "
+        f"{options.seconds:g} s per row, "
         f"{len(viewers)} viewers",
         ["what", "clients", "req/s", "p50 ms", "p99 ms", "errors", "x floor req/s", "x floor p99"],
         [[r["what"], r["clients"], r["rps"], r.get("p50_ms"), r.get("p99_ms"), r["errors"],
           r.get("x_floor_rps"), r.get("x_floor_p99")] for r in rows],
     )
     common.print_table(
-        f"Web worker memory (RSS), {memory['requests_served']:,} requests served",
-        ["worker pid", "after warm-up MB", "after run MB"],
-        [[str(pid), memory["after_warmup_mb"][pid], memory["after_run_mb"].get(pid)]
+        f"Web worker memory (PSS counts shared pages once), {memory['requests_served']:,} requests served",
+        ["worker pid", "RSS warm MB", "RSS after run MB", "PSS warm MB", "PSS after run MB"],
+        [[str(pid), memory["after_warmup_mb"][pid], memory["after_run_mb"].get(pid),
+          memory["after_warmup_pss_mb"][pid], memory["after_run_pss_mb"].get(pid)]
          for pid in memory["after_warmup_mb"]],
     )
     common.write_results("pages_http", {

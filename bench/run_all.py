@@ -3,7 +3,7 @@ PostgreSQL database and Redis database; then one summary table of headline figur
 with its ratio to the floor measured in the same run, and bench/results/suite-<date>.json.
 
     .venv/bin/python -m bench.run_all [--quick]
-        [--only timeline_and_post,fanout,signup,pages_http,inbox,delivery]
+        [--only timeline_and_post,fanout,signup,pages_http,inbox,delivery,loadtest]
 """
 
 import argparse
@@ -24,6 +24,7 @@ BENCHMARKS = {
     "pages_http": (["--seconds", "6"], ["--seconds", "3", "--clients", "1,16"]),
     "inbox": ([], ["--count", "500", "--seconds", "5"]),
     "delivery": ([], ["--domains", "300"]),
+    "loadtest": ([], ["--minutes", "1"]),
 }
 
 
@@ -114,6 +115,19 @@ def headline(results: dict) -> list[list]:
             add("delivery", f"{row['what']}: signed/s", row["per_s"], "/s", row["x_floor"],
                 "x floor unsigned POSTs/s")
         add("delivery", "time to last good delivery, with bad ÷ without", delivery["slowdown_with_bad"], "x")
+    loadtest = results.get("loadtest")
+    if loadtest:
+        minutes = loadtest["options"]["minutes"]
+        add("loadtest", f"mixed load {minutes:g} min: requests/s", loadtest["per_s"], "/s")
+        add("loadtest", "mixed load: 5xx (target 0)", loadtest["server_errors"], "n")
+        for kind in ("web home", "API home timeline", "inbox (signed)", "web sign-up"):
+            row = loadtest["rows"].get(kind)
+            if row and row.get("p99_ms") is not None:
+                add("loadtest", f"mixed load: {kind} p50 / p99", f"{row['p50_ms']} / {row['p99_ms']}", "ms")
+        memory = loadtest["memory"]
+        add("loadtest", "web worker RSS at end (max)", max(memory["web_at_end_mb"]), "MB")
+        add("loadtest", "task worker RSS at end (max, any queue)",
+            max(max(v) for v in memory["tasks_at_end_mb"].values()), "MB")
     return rows
 
 

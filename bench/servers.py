@@ -40,18 +40,24 @@ def _log_path(name: str) -> Path:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 1, tasks_inline: bool = False):
-    """Serve bench.wsgi on a free loopback port; yields the base URL."""
+def gunicorn(*, workers: int = 2, threads: int = 1, tasks_inline: bool = False, preload: bool = True):
+    """Serve bench.wsgi on a free loopback port; yields the base URL. `preload`: the
+    application is imported once in the master and the workers share those pages
+    copy-on-write, as the README's production layout runs it."""
     port = free_port()
     log = _log_path("gunicorn").open("w")
+    env = common.bench_environ(tasks_inline=tasks_inline)
+    # As the README's production environment: without it glibc keeps each thread's Argon2
+    # buffers (19 MiB a sign-up) in the heap, and a gthread worker grows by tens of MB.
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", "1048576")
     process = subprocess.Popen(
         [
             PYTHON, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-",
             "--access-logformat", '%(s)s %(m)s %(U)s %(M)sms', "--log-level", "warning",
-            "--timeout", "120", "--backlog", "2048",
+            "--timeout", "120", "--backlog", "2048", *(["--preload"] if preload else []),
         ],
-        cwd=common.ROOT, env=common.bench_environ(tasks_inline=tasks_inline),
+        cwd=common.ROOT, env=env,
         stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -105,11 +111,23 @@ def dramatiq_workers(*, queues: list[str], processes: int = 1, threads: int = 4)
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of one process, in MB."""
+    """Resident memory of one process, in MB (pages shared with other processes included)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size, in MB: each page shared by n processes counts 1/n, so the
+    workers' PSS add up to what they really take (RSS counts preloaded pages in each)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def children(pid: int) -> list[int]:

@@ -94,8 +94,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A session read is a Redis GET instead of a query on every logged-in request. Only with
+    # a shared cache: a per-process cache would keep serving a session logged out elsewhere.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered HTML fragments that are a pure function of their cache key (statuses_tags builds
+# the key from every value the fragment shows; nothing viewer-specific goes in), kept in
+# each process: a Redis round trip per fragment would cost what rendering it does.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=3000)},
+}
 
 # Background work: a Redis broker in production; in-process when there is no Redis or when
 # TASKS_INLINE is set (tests), so one command gives a working instance.

@@ -3,7 +3,7 @@ rule and prefetches what pages and serializers read."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Account, Block, Mute, Notification
 from accounts.selectors import domains_blocked_by
@@ -16,13 +16,22 @@ from .threads import muted_statuses
 PAGE_SIZE = 20
 
 
+# Each author's key pair (about 2 KB a row) is read by federation alone, never on display.
+_KEYS_OF_AUTHORS = [
+    f"{author}__{key}" for author in ("account", "reblog__account", "in_reply_to_account")
+    for key in ("private_key", "public_key")
+]
+
+
 def statuses_for_display(queryset: QuerySet) -> QuerySet:
     # actor_info: federation's row holding a remote author's avatar URL (statuses_tags).
     return queryset.select_related(
         "account", "reblog__account", "in_reply_to_account", "account__actor_info",
         "reblog__account__actor_info", "application__registration",
         "reblog__application__registration",
-    ).prefetch_related("media", "reblog__media", "mentions__account", "reblog__mentions__account")
+    ).defer(*_KEYS_OF_AUTHORS).prefetch_related(
+        "media", "reblog__media", "mentions__account", "reblog__mentions__account",
+    )
 
 
 def _page(queryset: QuerySet, max_id: int | None, limit: int) -> list[Status]:
@@ -146,36 +155,45 @@ class ViewerState:
 
 
 def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerState:
+    """Two statements whatever the page holds: the three counts in one UNION ALL, what the
+    viewer did in another (each part a labelled column, so a row says which set it is for);
+    plus one EXISTS for the viewer's muted threads."""
     ids = {(s.reblog_id or s.pk) for s in statuses}
+    state = ViewerState(set(), set(), set(), set(), set(), {}, {}, {})
+    if not ids:
+        return state
 
-    def counts(queryset, field):
-        rows = queryset.filter(**{f"{field}__in": ids}).values(field).annotate(n=Count("pk"))
-        return {row[field]: row["n"] for row in rows}
+    def counted(label, queryset, field):
+        rows = queryset.filter(**{f"{field}__in": ids}).values(field)
+        return rows.annotate(label=Value(label), n=Count("pk")).values_list("label", field, "n")
 
-    state = ViewerState(
-        set(), set(), set(), set(), set(),
-        favourites_count=counts(Favourite.objects, "status"),
-        reblogs_count=counts(Status.objects, "reblog"),
+    totals = {"favourites": state.favourites_count, "reblogs": state.reblogs_count,
+              "replies": state.replies_count}
+    for label, status_id, n in counted("favourites", Favourite.objects, "status").union(
+        counted("reblogs", Status.objects, "reblog"),
         # As Mastodon: public and unlisted replies only, so that the count never tells
         # anyone that a followers-only or direct reply exists.
-        replies_count=counts(
-            Status.objects.filter(visibility__in=PUBLIC_VISIBILITIES), "in_reply_to",
-        ),
-    )
-    if viewer is not None and ids:
-        state.favourited = set(
-            Favourite.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
-        )
-        state.reblogged = set(
-            Status.objects.filter(account=viewer, reblog__in=ids).values_list("reblog", flat=True)
-        )
-        state.bookmarked = set(
-            Bookmark.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
-        )
-        state.pinned = set(
-            StatusPin.objects.filter(account=viewer, status__in=ids).values_list("status", flat=True)
-        )
-        state.muted = muted_statuses(viewer=viewer, status_ids=ids)
+        counted("replies", Status.objects.filter(visibility__in=PUBLIC_VISIBILITIES), "in_reply_to"),
+        all=True,
+    ):
+        totals[label][status_id] = n
+    if viewer is None:
+        return state
+
+    def done(label, queryset, field):
+        rows = queryset.filter(account=viewer, **{f"{field}__in": ids})
+        return rows.annotate(label=Value(label)).values_list("label", field)
+
+    sets = {"favourited": state.favourited, "reblogged": state.reblogged,
+            "bookmarked": state.bookmarked, "pinned": state.pinned}
+    for label, status_id in done("favourited", Favourite.objects, "status").union(
+        done("reblogged", Status.objects, "reblog"),
+        done("bookmarked", Bookmark.objects, "status"),
+        done("pinned", StatusPin.objects, "status"),
+        all=True,
+    ):
+        sets[label].add(status_id)
+    state.muted = muted_statuses(viewer=viewer, status_ids=ids)
     return state
 
 

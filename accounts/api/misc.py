@@ -5,7 +5,6 @@ import io
 from functools import cache
 
 from django.http import HttpResponse
-from PIL import Image
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -27,6 +26,8 @@ def custom_emojis(request):
 
 @cache
 def _placeholder(kind: str) -> bytes:
+    from PIL import Image  # only here: web workers never import Pillow otherwise
+
     buffer = io.BytesIO()
     Image.new("RGB", PLACEHOLDER_SIZES[kind], PLACEHOLDER_COLOR).save(buffer, "PNG", optimize=True)
     return buffer.getvalue()

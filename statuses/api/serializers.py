@@ -151,10 +151,20 @@ class StatusOutput(serializers.Serializer):
     def get_content(self, status) -> str:
         return "" if status.reblog_id else status.content
 
+    # A serializer instance deep-copies its declared fields when first used: one instance per
+    # kind and page (kept in the page's context), not one per nested object, and one dict
+    # per author however many of the page's statuses they wrote.
+
+    def _nested(self, name: str, serializer_class) -> serializers.Serializer:
+        instances = self.context.setdefault("_serializers", {})
+        if name not in instances:
+            instances[name] = serializer_class(context=self.context)
+        return instances[name]
+
     def get_reblog(self, status) -> dict | None:
         if not status.reblog_id:
             return None
-        return StatusOutput(status.reblog, context=self.context).data
+        return self.to_representation(status.reblog)
 
     def get_application(self, status) -> dict | None:
         application = status.application
@@ -164,10 +174,15 @@ class StatusOutput(serializers.Serializer):
         return {"name": application.name, "website": (registration and registration.website) or None}
 
     def get_account(self, status) -> dict:
-        return AccountOutput(status.account, context=self.context).data
+        rendered = self.context.setdefault("_accounts_rendered", {})
+        if status.account_id not in rendered:
+            serializer = self._nested("account", AccountOutput)
+            rendered[status.account_id] = serializer.to_representation(status.account)
+        return rendered[status.account_id]
 
     def get_media_attachments(self, status) -> list[dict]:
-        return MediaAttachmentOutput(list(status.media.all()), many=True).data
+        media = self._nested("media", MediaAttachmentOutput)
+        return [media.to_representation(item) for item in status.media.all()]
 
     def get_mentions(self, status) -> list[dict]:
         return [

@@ -1,5 +1,6 @@
 """Template helpers for statuses: the status card, short times, avatars, icons."""
 
+import hashlib
 import re
 from html import unescape
 from urllib.parse import urlsplit
@@ -182,6 +183,15 @@ def _card_page(context) -> dict:
     return page
 
 
+def _fragment_key(*shown) -> str:
+    """The cache key of a card fragment: a digest of every value the fragment shows, plus
+    the language it is written in. A fragment is a pure function of these, so an edit, a
+    new display name or avatar, a changed description gives a new key, never a stale
+    fragment; none of them is viewer-specific, so a key is shared safely. Which statuses a
+    viewer gets at all was decided before (statuses.permissions)."""
+    return hashlib.blake2b(repr((get_language(), *shown)).encode(), digest_size=16).hexdigest()
+
+
 @register.inclusion_tag("statuses/_status.html", takes_context=True)
 def status_card(context, status, focal=False, show_pinned=False):
     """A status (or a boost, shown as the post it boosts) with its buttons. Reads the page's
@@ -199,6 +209,9 @@ def status_card(context, status, focal=False, show_pinned=False):
     reblogged = pk in state.reblogged
     bookmarked = pk in state.bookmarked
     pinned = pk in state.pinned
+    boosted_by = status.account if status.reblog_id else None
+    author_avatar = avatar_url(target.account)
+    media = list(target.media.all())
     return {
         "request": request,
         "viewer": viewer,
@@ -209,11 +222,23 @@ def status_card(context, status, focal=False, show_pinned=False):
         "visibility_icon": page["icons"][VISIBILITY_ICONS.get(target.visibility, "globe")],
         "card_id": status.pk,
         "status": target,
-        "boosted_by": status.account if status.reblog_id else None,
+        "boosted_by": boosted_by,
+        "author_avatar": author_avatar,
         "focal": focal,
         "show_pinned": show_pinned,
         "own": own,
-        "media": list(target.media.all()),
+        "media": media,
+        "head_key": _fragment_key(
+            "head", status.pk, focal, show_pinned, target.visibility, target.in_reply_to_id,
+            target.in_reply_to_account.acct if target.in_reply_to_account_id else None,
+            target.account_id, target.account.name, target.account.acct, author_avatar,
+            boosted_by and (boosted_by.pk, boosted_by.name, boosted_by.acct),
+        ),
+        "body_key": _fragment_key(
+            "body", pk, target.content, target.spoiler_text, target.language, target.sensitive,
+            [(m.pk, m.file.name, m.thumbnail.name, m.remote_url, m.width, m.height, m.description)
+             for m in media],
+        ),
         "next": f"{page['full_path']}#status-{status.pk}",
         "favourited": favourited,
         "reblogged": reblogged,

@@ -393,6 +393,33 @@ def test_counts_on_a_status(alice, bob, carol):
     assert state.favourited == {status.pk} and state.reblogged == {status.pk}
 
 
+def test_what_a_viewer_did_to_a_page_takes_two_statements(alice, bob, carol):
+    """viewer_state is read once per page: the counts in one statement, the viewer's own
+    favourites, boosts, bookmarks and pins in another, however many statuses are shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statuses = [status_create(author=bob, text=f"Post {n}") for n in range(3)]
+    own = status_create(author=bob, text="Mine")
+    favourite_create(account=bob, status=statuses[0])
+    favourite_create(account=carol, status=statuses[0])
+    reblog_create(account=bob, status=statuses[1])
+    bookmark_create(account=bob, status=statuses[2])
+    pin_create(account=bob, status=own)
+    status_create(author=alice, text="Reply", in_reply_to=statuses[2])
+    with CaptureQueriesContext(connection) as context:
+        state = viewer_state(viewer=bob, statuses=[*statuses, own])
+    assert len(context.captured_queries) == 2
+    assert state.favourited == {statuses[0].pk} and state.reblogged == {statuses[1].pk}
+    assert state.bookmarked == {statuses[2].pk} and state.pinned == {own.pk}
+    assert state.favourites_count == {statuses[0].pk: 2}
+    assert state.reblogs_count == {statuses[1].pk: 1} and state.replies_count == {statuses[2].pk: 1}
+    with CaptureQueriesContext(connection) as context:
+        anonymous = viewer_state(viewer=None, statuses=[*statuses, own])
+    assert len(context.captured_queries) == 1
+    assert anonymous.favourited == set() and anonymous.favourites_count == {statuses[0].pk: 2}
+
+
 def test_replies_count_does_not_reveal_replies_hidden_from_the_viewer(alice, bob, carol):
     """A count is a way to learn that something exists: a followers-only or direct reply
     must not show in the count a stranger reads (Mastodon counts public and unlisted
