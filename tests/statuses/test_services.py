@@ -393,9 +393,10 @@ def test_counts_on_a_status(alice, bob, carol):
     assert state.favourited == {status.pk} and state.reblogged == {status.pk}
 
 
-def test_what_a_viewer_did_to_a_page_takes_two_statements(alice, bob, carol):
+def test_what_a_viewer_did_to_a_page_takes_three_statements(alice, bob, carol):
     """viewer_state is read once per page: the counts in one statement, the viewer's own
-    favourites, boosts, bookmarks and pins in another, however many statuses are shown."""
+    favourites, boosts, bookmarks and pins in another, whether they mute any thread in a
+    third, however many statuses are shown."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -409,7 +410,7 @@ def test_what_a_viewer_did_to_a_page_takes_two_statements(alice, bob, carol):
     status_create(author=alice, text="Reply", in_reply_to=statuses[2])
     with CaptureQueriesContext(connection) as context:
         state = viewer_state(viewer=bob, statuses=[*statuses, own])
-    assert len(context.captured_queries) == 2
+    assert len(context.captured_queries) == 3
     assert state.favourited == {statuses[0].pk} and state.reblogged == {statuses[1].pk}
     assert state.bookmarked == {statuses[2].pk} and state.pinned == {own.pk}
     assert state.favourites_count == {statuses[0].pk: 2}
