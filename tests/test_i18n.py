@@ -61,7 +61,9 @@ def parse_po(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def entries():
-    assert PO_PATH.exists(), "run `manage.py makemessages -l fr --no-obsolete --ignore="tests/*"` and translate"
+    assert PO_PATH.exists(), (
+        "run `manage.py makemessages -l fr --no-obsolete --ignore='tests/*'` and translate"
+    )
     return parse_po(PO_PATH)
 
 
