@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 HANDOFF_AFTER = 0.25  # seconds; a healthy inbox answers well within it
@@ -68,13 +70,19 @@ def _start_settler() -> None:
             _settler.start()
 
 
+def _handoff_after() -> float | None:
+    # In-process tasks (TASKS_INLINE) also run in short-lived commands (`manage.py shell`,
+    # `accounts rotate-keys` …): a handed-over POST would die with the process unrecorded.
+    return None if settings.TASKS_INLINE else HANDOFF_AFTER
+
+
 def send(exchange: Callable[[], object], *, settle: Callable[[Future], object]):
     """Run `exchange` (the POST) on the I/O pool. Returns `settle(future)` when it ends within
     HANDOFF_AFTER (or when no hand-off slot is free: then it waits); else None, and
     `settle(future)` runs later on the settler thread."""
     future = _io_pool().submit(exchange)
     try:
-        future.result(timeout=HANDOFF_AFTER)
+        future.result(timeout=_handoff_after())
     except TimeoutError:
         with _pool_lock:
             slot_free = _handed_over[0] < HANDOFF_LIMIT

@@ -38,13 +38,6 @@ def _clean_redis():
 
 
 @pytest.fixture(autouse=True)
-def _deliveries_wait_for_their_answer(monkeypatch):
-    """No hand-over of slow deliveries (a loaded machine would make any POST "slow"); the
-    tests of the hand-over turn it on."""
-    monkeypatch.setattr("federation.sending.HANDOFF_AFTER", 60)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_federation_memos():
     """Each test starts as a fresh process: nothing memoized by an earlier test (whose rows
     were rolled back), no host resting after an earlier test's failures."""

@@ -131,8 +131,19 @@ def _deliveries(signer, *inboxes):
 
 
 @pytest.fixture
-def quick_handoff(monkeypatch):
+def quick_handoff(monkeypatch, settings):
+    # Hand-over is for dramatiq workers; the tests run tasks in-process otherwise.
+    settings.TASKS_INLINE = False
     monkeypatch.setattr(sending, "HANDOFF_AFTER", 0.05)
+
+
+def test_in_process_tasks_never_hand_a_delivery_over(monkeypatch, settings):
+    """A command running tasks in-process may exit right after: the POST's outcome must be
+    recorded before `send` returns, however slow the server."""
+    settings.TASKS_INLINE = True
+    monkeypatch.setattr(sending, "HANDOFF_AFTER", 0.01)
+    settled = sending.send(lambda: time.sleep(0.1) or "answered", settle=lambda future: future.result())
+    assert settled == "answered"
 
 
 @pytest.mark.django_db(transaction=True)  # the settler thread records with its own connection
