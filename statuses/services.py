@@ -247,7 +247,10 @@ def status_edit(
     # As on create: an edit never mentions (and so never delivers to) someone blocked either way.
     mentioned = [a for a in mentioned if not is_blocked_either_way(by, a)]
     status.text, status.content, status.spoiler_text = text, content, spoiler_text
-    status.sensitive = sensitive or bool(spoiler_text)
+    from moderation.selectors import account_forces_sensitive
+
+    # As on create: an edit (which may add images) cannot lift a moderator's "sensitive".
+    status.sensitive = sensitive or bool(spoiler_text) or account_forces_sensitive(account=by)
     if language is not None:
         status.language = language
     status.edited_at = timezone.now()

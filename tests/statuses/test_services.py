@@ -286,6 +286,17 @@ def test_edit_refuses_a_bad_poll_or_a_poll_with_attachments(alice):
     assert not status.media.exists() and not status.edits.exists()
 
 
+def test_an_edit_adding_images_stays_sensitive_when_moderators_said_so(alice):
+    from moderation.models import AccountModerationState
+
+    status = status_create(author=alice, text="Text first")
+    AccountModerationState.objects.create(account=alice, force_sensitive=True)
+    media = media_create(account=alice, file=image_file())
+    status_edit(status=status, by=alice, text="Now a picture", media_ids=[media.pk], sensitive=False)
+    status.refresh_from_db()
+    assert status.sensitive
+
+
 def test_only_the_author_may_edit_and_a_boost_cannot_be_edited(alice, bob):
     status = status_create(author=alice, text="Mine")
     boost = reblog_create(account=bob, status=status)
