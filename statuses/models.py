@@ -230,6 +230,10 @@ class StatusEdit(models.Model):
     spoiler_text = models.TextField(blank=True)
     sensitive = models.BooleanField(default=False)
     media_descriptions = models.JSONField(default=list, blank=True)
+    # The attachments and poll options of this version; null on versions recorded before
+    # attachments and polls could be edited (those show the current attachments).
+    media_ids = models.JSONField(null=True, blank=True)
+    poll_options = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

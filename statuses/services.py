@@ -1,6 +1,8 @@
 """Every change to statuses, whoever asks (web, API, inbox, manage.py). Rules first, one
 transaction, side effects (fan-out, notifications, later federation) on commit."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from .models import (
     Favourite,
     MediaAttachment,
     Mention,
+    Poll,
     Status,
     StatusEdit,
     StatusPin,
@@ -27,6 +30,7 @@ from .models import (
     Visibility,
 )
 from .permissions import access_status, is_visible_to
+from .polls import PollError, poll_check
 from .rendering import render_status_text
 from .text import hashtags, text_length
 
@@ -195,6 +199,10 @@ def _after_commit_distribute(status: Status) -> None:
     publish_on_commit("status", status.pk)  # Create or Announce to other servers
 
 
+# `status_edit(poll=KEEP_POLL)`: the edit leaves the poll as it is (None removes it).
+KEEP_POLL = object()
+
+
 @transaction.atomic
 def status_edit(
     *,
@@ -205,25 +213,44 @@ def status_edit(
     sensitive: bool = False,
     language: str | None = None,
     media_descriptions: dict[int, str] | None = None,
+    media_ids: list[int] | None = None,
+    poll=KEEP_POLL,
 ) -> Status:
-    """Edit one's own status, keeping the previous version; people who boosted it are told."""
+    """Edit one's own status, keeping the previous version; people who boosted it are told.
+    `media_ids` (None: unchanged) is the new list of attachments, in order; `poll` a dict as
+    for poll_create, None to remove it, or KEEP_POLL."""
     if status.account_id != by.pk or status.reblog_id:
         raise NotFoundError()
     text = text.replace("\r\n", "\n").strip()
     spoiler_text = spoiler_text.strip()
     media = list(status.media.all())
-    _check_text(text, spoiler_text, bool(media))
+    new_media_ids = [m.pk for m in media] if media_ids is None else [int(i) for i in media_ids]
+    _check_text(text, spoiler_text, bool(new_media_ids))
+    if poll is not KEEP_POLL and poll is not None:
+        poll = {**poll, "options": poll_check(options=poll["options"], expires_in=poll["expires_in"],
+                                              has_media=bool(new_media_ids))}
+    elif new_media_ids and poll is KEEP_POLL and Poll.objects.filter(status=status).exists():
+        raise PollError("A post cannot have both a poll and attachments", field="poll")
     if not status.edits.exists():
         # The first edit also records the original, so history shows every version.
         _snapshot(status, media, created_at=status.created_at)
+    if media_ids is not None:
+        status.media.exclude(pk__in=new_media_ids).update(status=None, position=0)
+        _attach_media(status=status, author=by, media_ids=new_media_ids)
+        media = list(status.media.all())
     for item in media:
         if media_descriptions and item.pk in media_descriptions:
             media_update(media=item, description=media_descriptions[item.pk])
+    if poll is not KEEP_POLL:
+        _replace_poll(status, poll)
     content, mentioned = render_status_text(text)
     # As on create: an edit never mentions (and so never delivers to) someone blocked either way.
     mentioned = [a for a in mentioned if not is_blocked_either_way(by, a)]
     status.text, status.content, status.spoiler_text = text, content, spoiler_text
-    status.sensitive = sensitive or bool(spoiler_text)
+    from moderation.selectors import account_forces_sensitive
+
+    # As on create: an edit (which may add images) cannot lift a moderator's "sensitive".
+    status.sensitive = sensitive or bool(spoiler_text) or account_forces_sensitive(account=by)
     if language is not None:
         status.language = language
     status.edited_at = timezone.now()
@@ -248,11 +275,32 @@ def status_edit(
     return status
 
 
+def _replace_poll(status: Status, poll: dict | None) -> None:
+    """As on Mastodon: votes are kept only if the options and their kind stay the same."""
+    current = Poll.objects.filter(status=status).first()
+    if poll is None:
+        if current is not None:
+            current.delete()
+        return
+    options = poll["options"]  # already checked by poll_check
+    multiple = poll.get("multiple", False)
+    if current is None:
+        current = Poll(status=status)
+    elif current.options != options or current.multiple != multiple:
+        current.votes.all().delete()
+    current.options, current.multiple = options, multiple
+    current.hide_totals = poll.get("hide_totals", False)
+    current.expires_at = timezone.now() + timedelta(seconds=poll["expires_in"])
+    current.save()
+
+
 def _snapshot(status: Status, media: list[MediaAttachment], *, created_at) -> None:
+    poll = Poll.objects.filter(status=status).first()
     StatusEdit.objects.create(
         status=status, text=status.text, content=status.content,
         spoiler_text=status.spoiler_text, sensitive=status.sensitive,
-        media_descriptions=[m.description for m in media], created_at=created_at,
+        media_descriptions=[m.description for m in media], media_ids=[m.pk for m in media],
+        poll_options=poll.options if poll else None, created_at=created_at,
     )
 
 

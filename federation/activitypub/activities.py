@@ -85,7 +85,8 @@ def render_create(status) -> dict:
 
 def render_update_note(status) -> dict:
     note = render_note(status)
-    stamp = int(status.edited_at.timestamp()) if status.edited_at else 0
+    # Microseconds: two edits within a second are two activities, not one delivered twice.
+    stamp = int(status.edited_at.timestamp() * 1_000_000) if status.edited_at else 0
     return _activity(
         f"{status.activitypub_id}#updates/{stamp}", "Update", status.account.activitypub_id, note,
         published=note.get("updated") or note["published"], to=note["to"], cc=note["cc"],

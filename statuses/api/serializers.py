@@ -15,7 +15,7 @@ from accounts.api.serializers import (
     iso,
 )
 from accounts.models import Account, Notification
-from statuses.models import MediaAttachment, Status, StatusEdit
+from statuses.models import MediaAttachment, Poll, Status, StatusEdit
 from statuses.selectors import ViewerState, viewer_state
 
 
@@ -299,19 +299,29 @@ def edits_data(status: Status, edits: list[StatusEdit]) -> list[dict]:
     """Mastodon's StatusEdit list, oldest first; an unedited status has its one version."""
     account = AccountOutput(status.account).data
     media = list(status.media.all())
+    # Attachments a version had may since have been removed from the status.
+    recorded = {i for edit in edits for i in edit.media_ids or []}
+    by_id = {m.pk: m for m in MediaAttachment.objects.filter(pk__in=recorded, account=status.account_id)}
+    current_poll = Poll.objects.filter(status=status).first()
     versions = edits or [None]
     output = []
     for edit in versions:
         source = edit or status
+        if edit is not None and edit.media_ids is not None:
+            version_media = [by_id[i] for i in edit.media_ids if i in by_id]
+        else:
+            version_media = media
         descriptions = edit.media_descriptions if edit else [m.description for m in media]
-        attachments = MediaAttachmentOutput(media, many=True).data
+        attachments = MediaAttachmentOutput(version_media, many=True).data
         for item, description in zip(attachments, descriptions, strict=False):
             item["description"] = description or None
+        options = edit.poll_options if edit else (current_poll.options if current_poll else None)
         output.append({
             "content": source.content, "spoiler_text": source.spoiler_text,
             "sensitive": source.sensitive,
             "created_at": iso(edit.created_at if edit else status.created_at),
-            "account": account, "poll": None, "media_attachments": attachments, "emojis": [],
+            "account": account, "media_attachments": attachments, "emojis": [],
+            "poll": {"options": [{"title": o} for o in options]} if options else None,
         })
     return output
 

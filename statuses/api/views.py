@@ -13,7 +13,7 @@ from accounts.api.inputs import StringOrListField
 from accounts.api.paging import page_params, paginate, with_link
 from accounts.api.views import ACCOUNTS_DEFAULT_LIMIT, ACCOUNTS_MAX_LIMIT, accounts_data
 from accounts.models import Account, Block
-from config.errors import ApplicationError, NotFoundError
+from config.errors import NotFoundError
 from statuses import services
 from statuses.models import (
     MEDIA_DESCRIPTION_MAX_CHARS,
@@ -41,10 +41,6 @@ TEXT_MAX_INPUT = 20_000  # far above the post limit: the service says how long i
 def text_field(**kwargs):
     return serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_INPUT,
                                  **kwargs)
-
-
-class UnsupportedError(ApplicationError):
-    status_code = 422
 
 
 def _reload(status: Status) -> Status:
@@ -144,6 +140,11 @@ def _media_attributes(request, values) -> list[dict]:
     return []
 
 
+def _sends_poll(request) -> bool:
+    data = request.data
+    return "poll" in data or any(key.startswith("poll[") for key in data)
+
+
 @api_view(["GET", "PUT", "DELETE"])
 @permission_classes([scoped("read:statuses", "write:statuses", public=True)])
 def status_detail(request, status_id):
@@ -164,23 +165,20 @@ def status_detail(request, status_id):
     values = data.validated_data
     if status.account_id != me.pk or status.reblog_id:
         raise NotFoundError()
-    current = list(status.media.values_list("pk", flat=True))
-    if "media_ids" in values and values["media_ids"] != current:
-        raise UnsupportedError("Changing the attachments of a post is not supported yet")
-    if values.get("poll"):
-        raise UnsupportedError("Polls are not supported on this server yet")
+    # The poll as sent (None removes it, as on Mastodon); kept if the client does not mention it.
+    poll = poll_input(request) if _sends_poll(request) else services.KEEP_POLL
     descriptions = {}
     for item in _media_attributes(request, values):
         try:
             media_id = int(item.get("id"))
         except (TypeError, ValueError):
             continue
-        if media_id in current and isinstance(item.get("description"), str):
+        if isinstance(item.get("description"), str):
             descriptions[media_id] = item["description"]
     services.status_edit(
         status=status, by=me, text=values["status"], spoiler_text=values["spoiler_text"],
         sensitive=values["sensitive"], language=values.get("language"),
-        media_descriptions=descriptions,
+        media_descriptions=descriptions, media_ids=values.get("media_ids"), poll=poll,
     )
     return Response(status_data(_reload(status), me))
 

@@ -200,6 +200,91 @@ def test_media_upload_describe_and_post(alice, bob, api_for):
     assert [s["id"] for s in only_media.json()] == [posted.json()["id"]]
 
 
+def test_edit_adds_removes_and_reorders_attachments(alice, api_for):
+    api = api_for(alice)
+
+    def upload(description):
+        return api.post("/api/v2/media", {"file": image_file(), "description": description},
+                        format="multipart").json()["id"]
+
+    first, second = upload("first"), upload("second")
+    status = api.post("/api/v1/statuses", {"status": "", "media_ids": [first]}, format="json").json()
+    url = f"/api/v1/statuses/{status['id']}"
+
+    added = api.put(url, {"status": "", "media_ids": [second, first],
+                          "media_attributes": [{"id": first, "description": "first, described"}]},
+                    format="json")
+    assert added.status_code == 200, added.content
+    assert_matches_contract(added, "/api/v1/statuses/{id}", "put")
+    assert [(m["id"], m["description"]) for m in added.json()["media_attachments"]] == [
+        (second, "second"), (first, "first, described"),
+    ]
+    removed = api.put(url, {"status": "just text", "media_ids": []}, format="json")
+    assert removed.status_code == 200, removed.content
+    assert removed.json()["media_attachments"] == []
+    # The removed upload is free again: it may go with a new post.
+    reused = api.post("/api/v1/statuses", {"status": "again", "media_ids": [first]}, format="json")
+    assert reused.status_code == 200, reused.content
+
+    history = api.get(f"{url}/history")
+    assert_matches_contract(history, "/api/v1/statuses/{id}/history")
+    assert [[m["id"] for m in h["media_attachments"]] for h in history.json()] == [
+        [first], [second, first], [],
+    ]
+
+
+def test_edit_with_media_of_someone_else_or_too_many_is_422_and_changes_nothing(alice, bob, api_for):
+    api = api_for(alice)
+    mine = [api.post("/api/v2/media", {"file": image_file()}, format="multipart").json()["id"]
+            for _ in range(5)]
+    bobs = api_for(bob).post("/api/v2/media", {"file": image_file()}, format="multipart").json()["id"]
+    status = api.post("/api/v1/statuses", {"status": "one picture", "media_ids": mine[:1]},
+                      format="json").json()
+    url = f"/api/v1/statuses/{status['id']}"
+    for payload in (
+        {"status": "changed", "media_ids": [bobs]},
+        {"status": "changed", "media_ids": mine},
+        {"status": "", "media_ids": []},
+        {"status": "changed", "poll": {"options": ["a", "b"], "expires_in": 3600}},
+    ):
+        response = api.put(url, payload, format="json")
+        assert response.status_code == 422, (payload, response.content)
+        assert set(response.json()) == {"error"}
+    unchanged = api.get(url).json()
+    assert "one picture" in unchanged["content"] and unchanged["edited_at"] is None
+    assert [m["id"] for m in unchanged["media_attachments"]] == mine[:1]
+    assert api_for(bob).get(f"/api/v1/media/{bobs}").status_code == 200  # still bob's, unposted
+
+
+def test_edit_replaces_the_poll_and_resets_votes(alice, bob, api_for):
+    api = api_for(alice)
+    status = api.post("/api/v1/statuses", {"status": "Tea or coffee?",
+                                           "poll": {"options": ["tea", "coffee"], "expires_in": 3600}},
+                      format="json").json()
+    url = f"/api/v1/statuses/{status['id']}"
+    api_for(bob).post(f"/api/v1/polls/{status['poll']['id']}/votes", {"choices": [1]}, format="json")
+
+    same = api.put(url, {"status": "Tea or coffee??"}, format="json")  # no poll sent: kept
+    assert same.json()["poll"]["votes_count"] == 1
+    edited = api.put(url, {"status": "Tea, coffee or water?",
+                           "poll": {"options": ["tea", "coffee", "water"], "expires_in": 3600}},
+                     format="json")
+    assert edited.status_code == 200, edited.content
+    assert_matches_contract(edited, "/api/v1/statuses/{id}", "put")
+    poll = edited.json()["poll"]
+    assert [o["title"] for o in poll["options"]] == ["tea", "coffee", "water"]
+    assert poll["votes_count"] == 0 and [o["votes_count"] for o in poll["options"]] == [0, 0, 0]
+    assert api_for(bob).get(url).json()["poll"]["voted"] is False
+
+    history = api.get(f"{url}/history")
+    assert_matches_contract(history, "/api/v1/statuses/{id}/history")
+    assert [[o["title"] for o in h["poll"]["options"]] for h in history.json()] == [
+        ["tea", "coffee"], ["tea", "coffee"], ["tea", "coffee", "water"],
+    ]
+    without = api.put(url, {"status": "Never mind", "poll": None}, format="json")
+    assert without.status_code == 200 and without.json()["poll"] is None
+
+
 def test_media_needs_the_write_media_scope(alice, api_for):
     api = api_for(alice, "write:statuses")
     response = api.post("/api/v2/media", {"file": image_file()}, format="multipart")

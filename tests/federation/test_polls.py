@@ -6,7 +6,8 @@ from federation.activitypub.notes import parse_note
 from federation.services.outbound import publish_on_commit
 from statuses.models import Poll, PollVote, Status
 from statuses.polls import poll_create
-from statuses.services import status_create
+from statuses.services import media_create, status_create, status_edit
+from tests.factories import image_file
 from tests.federation.conftest import ap_get, fixture, signed_post
 
 CAROL = "https://remote.example/users/carol"
@@ -88,3 +89,26 @@ def test_our_vote_on_a_remote_poll_is_sent(alice, remote_carol, network, django_
     sent = network.posts("https://remote.example/inbox")[0]["json"]
     assert sent["type"] == "Create"
     assert sent["object"]["name"] == "no" and sent["object"]["inReplyTo"] == status.uri
+
+
+def test_an_edit_sends_the_new_poll_then_the_new_attachments(alice, remote_carol, network,
+                                                             django_capture_on_commit_callbacks):
+    status = status_create(author=alice, text="@carol@remote.example tea or coffee?")
+    poll = poll_create(status=status, options=["tea", "coffee"], expires_in=3600)
+    PollVote.objects.create(poll=poll, account=remote_carol, choice=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        status_edit(status=status, by=alice, text="@carol@remote.example tea, coffee or water?",
+                    poll={"options": ["tea", "coffee", "water"], "expires_in": 3600})
+    update = network.posts("https://remote.example/inbox")[-1]["json"]
+    assert update["type"] == "Update" and update["object"]["type"] == "Question"
+    assert [(o["name"], o["replies"]["totalItems"]) for o in update["object"]["oneOf"]] == [
+        ("tea", 0), ("coffee", 0), ("water", 0),
+    ]
+
+    media = media_create(account=alice, file=image_file(), description="a cup")
+    with django_capture_on_commit_callbacks(execute=True):
+        status_edit(status=status, by=alice, text="@carol@remote.example look", poll=None,
+                    media_ids=[media.pk])
+    note = network.posts("https://remote.example/inbox")[-1]["json"]["object"]
+    assert note["type"] == "Note" and "oneOf" not in note
+    assert [a["name"] for a in note["attachment"]] == ["a cup"]

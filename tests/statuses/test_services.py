@@ -14,12 +14,15 @@ from statuses.models import (
     Favourite,
     MediaAttachment,
     Mention,
+    Poll,
+    PollVote,
     Status,
     StatusEdit,
     StatusPin,
     Tag,
     Visibility,
 )
+from statuses.polls import poll_create
 from statuses.selectors import account_pinned_statuses, viewer_state
 from statuses.services import (
     PINS_MAX,
@@ -202,6 +205,96 @@ def test_edit_of_image_descriptions_is_in_the_history(alice):
     media.refresh_from_db()
     assert media.description == "after"
     assert list(status.edits.values_list("media_descriptions", flat=True)) == [["before"], ["after"]]
+
+
+def test_edit_adds_removes_and_reorders_attachments(alice):
+    first, second, third = (media_create(account=alice, file=image_file()) for _ in range(3))
+    status = status_create(author=alice, text="Pictures", media_ids=[first.pk, second.pk])
+    status_edit(status=status, by=alice, text="Pictures", media_ids=[third.pk, first.pk])
+    assert list(status.media.values_list("pk", flat=True)) == [third.pk, first.pk]
+    second.refresh_from_db()
+    assert second.status_id is None  # free again, as an upload not yet posted
+    history = list(status.edits.values_list("media_ids", flat=True))
+    assert history == [[first.pk, second.pk], [third.pk, first.pk]]
+    # Without media_ids the attachments stay; an empty list removes them all.
+    status_edit(status=status, by=alice, text="Pictures, again")
+    assert list(status.media.values_list("pk", flat=True)) == [third.pk, first.pk]
+    status_edit(status=status, by=alice, text="No pictures", media_ids=[])
+    assert not status.media.exists()
+
+
+def test_edit_refuses_media_of_someone_else_or_of_another_post_and_changes_nothing(alice, bob):
+    mine = media_create(account=alice, file=image_file())
+    status = status_create(author=alice, text="Picture", media_ids=[mine.pk])
+    bobs = media_create(account=bob, file=image_file())
+    posted = media_create(account=alice, file=image_file())
+    status_create(author=alice, text="Other", media_ids=[posted.pk])
+    for media_ids in ([bobs.pk], [mine.pk, posted.pk], [999_999]):
+        with pytest.raises(ApplicationError):
+            status_edit(status=status, by=alice, text="Changed", media_ids=media_ids)
+    status.refresh_from_db()
+    assert status.text == "Picture" and not status.edited_at and not status.edits.exists()
+    assert list(status.media.values_list("pk", flat=True)) == [mine.pk]
+    bobs.refresh_from_db()
+    assert bobs.status_id is None
+
+
+def test_edit_refuses_five_attachments_and_an_empty_post(alice):
+    status = status_create(author=alice, text="Text")
+    media = [media_create(account=alice, file=image_file()) for _ in range(5)]
+    with pytest.raises(ApplicationError):
+        status_edit(status=status, by=alice, text="Many", media_ids=[m.pk for m in media])
+    pictured = status_create(author=alice, text="", media_ids=[media[0].pk])
+    with pytest.raises(ApplicationError):
+        status_edit(status=pictured, by=alice, text="", media_ids=[])
+    assert not MediaAttachment.objects.filter(status=status).exists()
+    assert list(pictured.media.all()) == [media[0]] and not StatusEdit.objects.exists()
+
+
+def test_edit_replaces_the_poll_and_resets_votes_only_when_options_change(alice, bob):
+    status = status_create(author=alice, text="Tea or coffee?")
+    poll = poll_create(status=status, options=["tea", "coffee"], expires_in=3600)
+    PollVote.objects.create(poll=poll, account=bob, choice=0)
+
+    status_edit(status=status, by=alice, text="Tea or coffee??",
+                poll={"options": ["tea", "coffee"], "expires_in": 7200})
+    assert PollVote.objects.filter(poll=poll).count() == 1  # same options: votes stand
+    status_edit(status=status, by=alice, text="Tea, coffee or water?",
+                poll={"options": [" tea", "coffee", "water "], "expires_in": 7200, "multiple": True})
+    poll = Poll.objects.get(status=status)
+    assert poll.options == ["tea", "coffee", "water"] and poll.multiple
+    assert not PollVote.objects.filter(poll=poll).exists()
+    assert list(status.edits.values_list("poll_options", flat=True)) == [
+        ["tea", "coffee"], ["tea", "coffee"], ["tea", "coffee", "water"],
+    ]
+    status_edit(status=status, by=alice, text="No poll after all", poll=None)
+    assert not Poll.objects.filter(status=status).exists()
+
+
+def test_edit_refuses_a_bad_poll_or_a_poll_with_attachments(alice):
+    status = status_create(author=alice, text="Tea or coffee?")
+    poll_create(status=status, options=["tea", "coffee"], expires_in=3600)
+    media = media_create(account=alice, file=image_file())
+    with pytest.raises(ApplicationError):
+        status_edit(status=status, by=alice, text="Q", poll={"options": ["only"], "expires_in": 3600})
+    with pytest.raises(ApplicationError):
+        status_edit(status=status, by=alice, text="Q", media_ids=[media.pk])
+    with pytest.raises(ApplicationError):
+        status_edit(status=status, by=alice, text="Q", media_ids=[media.pk],
+                    poll={"options": ["a", "b"], "expires_in": 3600})
+    assert Poll.objects.get(status=status).options == ["tea", "coffee"]
+    assert not status.media.exists() and not status.edits.exists()
+
+
+def test_an_edit_adding_images_stays_sensitive_when_moderators_said_so(alice):
+    from moderation.models import AccountModerationState
+
+    status = status_create(author=alice, text="Text first")
+    AccountModerationState.objects.create(account=alice, force_sensitive=True)
+    media = media_create(account=alice, file=image_file())
+    status_edit(status=status, by=alice, text="Now a picture", media_ids=[media.pk], sensitive=False)
+    status.refresh_from_db()
+    assert status.sensitive
 
 
 def test_only_the_author_may_edit_and_a_boost_cannot_be_edited(alice, bob):
