@@ -162,7 +162,12 @@ def feed_merge(*, account: Account, target: Account) -> None:
             :FEED_MAX_ITEMS
         ]
     )
-    if ids and _existing_feeds(client, [account.pk]):  # a missing feed is rebuilt on read
+    _feed_add(client, account, ids)
+
+
+def _feed_add(client, account: Account, ids: list[int]) -> None:
+    """Merge statuses into an existing feed; a missing feed is rebuilt on read instead."""
+    if ids and _existing_feeds(client, [account.pk]):
         key = feed_key(account.pk)
         with client.pipeline() as pipe:
             pipe.zadd(key, {i: i for i in ids})
@@ -193,12 +198,7 @@ def feed_merge_tag(*, account: Account, tag_id: int) -> None:
         Status.objects.filter(tags=tag_id, visibility=Visibility.PUBLIC, reblog__isnull=True)
         .order_by("-id").values_list("id", flat=True)[:FEED_MAX_ITEMS]
     )
-    if ids and _existing_feeds(client, [account.pk]):  # a missing feed is rebuilt on read
-        key = feed_key(account.pk)
-        with client.pipeline() as pipe:
-            pipe.zadd(key, {i: i for i in ids})
-            pipe.zremrangebyrank(key, 0, -FEED_MAX_ITEMS - 1)
-            pipe.execute()
+    _feed_add(client, account, ids)
 
 
 def feed_unmerge_tag(*, account: Account, tag_id: int) -> None:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from config.errors import ApplicationError, NotFoundError
 
-from .models import MEDIA_MAX_PER_STATUS, IdempotencyKey, MediaAttachment, ScheduledStatus, Status, Visibility
-from .permissions import access_status, is_visible_to
+from .models import IdempotencyKey, MediaAttachment, ScheduledStatus, Status, Visibility
+from .permissions import is_visible_to
 from .polls import poll_check, poll_create
-from .services import StatusInvalidError, _check_text, status_create
+from .services import media_to_attach, post_input_check, status_create
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +54,6 @@ def _check_schedule(*, account: Account, scheduled_at: datetime,
         )
 
 
-def _free_media(*, author: Account, media_ids: list[int]) -> list[MediaAttachment]:
-    """The author's attachments, neither posted nor reserved, or StatusInvalidError."""
-    if len(media_ids) > MEDIA_MAX_PER_STATUS:
-        raise StatusInvalidError(
-            _("At most %(n)d images per post.") % {"n": MEDIA_MAX_PER_STATUS}, field="media",
-        )
-    media = MediaAttachment.objects.filter(
-        pk__in=media_ids, account=author, status__isnull=True, scheduled_status__isnull=True,
-    )
-    if len(media) != len(set(media_ids)):
-        raise StatusInvalidError(_("An attached image was not found."), field="media")
-    return list(media)
-
-
 @transaction.atomic
 def scheduled_status_create(
     *,
@@ -94,12 +80,11 @@ def scheduled_status_create(
             return existing
     # One scheduling at a time per account, so that two requests cannot both pass the limits.
     Account.objects.select_for_update().filter(pk=author.pk).first()
-    _check_text(text.strip(), spoiler_text.strip(), bool(media_ids))
-    if visibility not in Visibility.values:
-        raise StatusInvalidError(_("Unknown visibility."), field="visibility")
-    if in_reply_to is not None:
-        in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
-    media = _free_media(author=author, media_ids=media_ids)
+    in_reply_to = post_input_check(
+        author=author, text=text.strip(), spoiler_text=spoiler_text.strip(), visibility=visibility,
+        in_reply_to=in_reply_to, has_media=bool(media_ids),
+    )
+    media = media_to_attach(author=author, media_ids=media_ids)
     if poll is not None:
         options = poll_check(options=poll["options"], expires_in=poll["expires_in"], has_media=bool(media))
         poll = {"multiple": False, "hide_totals": False, **poll, "options": options}

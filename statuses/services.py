@@ -97,20 +97,42 @@ def _check_text(text: str, spoiler_text: str, has_media: bool) -> None:
         )
 
 
-def _attach_media(*, status: Status, author: Account, media_ids: list[int]) -> None:
+def media_to_attach(*, author: Account, media_ids: list[int], status: Status | None = None,
+                    ) -> list[MediaAttachment]:
+    """The author's attachments in the order given, none taken (posted with another status,
+    or reserved for a scheduled one), at most MEDIA_MAX_PER_STATUS; else StatusInvalidError."""
     if len(media_ids) > MEDIA_MAX_PER_STATUS:
         raise StatusInvalidError(
             _("At most %(n)d images per post.") % {"n": MEDIA_MAX_PER_STATUS}, field="media",
         )
-    media = {m.pk: m for m in MediaAttachment.objects.filter(pk__in=media_ids, account=author)}
-    for position, media_id in enumerate(media_ids):
-        item = media.get(int(media_id))
-        # Taken: posted with another status, or reserved for a scheduled one.
-        if item is None or item.scheduled_status_id or (item.status_id and item.status_id != status.pk):
+    found = {m.pk: m for m in MediaAttachment.objects.filter(pk__in=media_ids, account=author)}
+    items = [found.get(int(media_id)) for media_id in media_ids]
+    for item in items:
+        taken = item is None or item.scheduled_status_id or (
+            item.status_id and (status is None or item.status_id != status.pk)
+        )
+        if taken or items.count(item) > 1:
             raise StatusInvalidError(_("An attached image was not found."), field="media")
+    return items
+
+
+def _attach_media(*, status: Status, author: Account, media_ids: list[int]) -> None:
+    for position, item in enumerate(media_to_attach(author=author, media_ids=media_ids, status=status)):
         item.status = status
         item.position = position
         item.save(update_fields=["status", "position"])
+
+
+def post_input_check(*, author: Account, text: str, spoiler_text: str, visibility: str,
+                     in_reply_to: Status | None, has_media: bool) -> Status | None:
+    """What posting checks before storing anything, now or for a post scheduled for later:
+    the text, the visibility, a reply target the author may see (returned, as read)."""
+    _check_text(text, spoiler_text, has_media)
+    if visibility not in Visibility.values:
+        raise StatusInvalidError(_("Unknown visibility."), field="visibility")
+    if in_reply_to is not None:
+        in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
+    return in_reply_to
 
 
 def _link_mentions_and_tags(status: Status, mentioned: list[Account]) -> list[Account]:
@@ -153,13 +175,12 @@ def status_create(
     media_ids = [int(i) for i in media_ids or []]
     text = text.replace("\r\n", "\n").strip()
     spoiler_text = spoiler_text.strip()
-    _check_text(text, spoiler_text, bool(media_ids))
-    if visibility not in Visibility.values:
-        raise StatusInvalidError(_("Unknown visibility."), field="visibility")
-    if in_reply_to is not None:
-        in_reply_to = access_status(viewer=author, status_id=in_reply_to.pk)
-        if in_reply_to.reblog_id:
-            in_reply_to = in_reply_to.reblog
+    in_reply_to = post_input_check(
+        author=author, text=text, spoiler_text=spoiler_text, visibility=visibility,
+        in_reply_to=in_reply_to, has_media=bool(media_ids),
+    )
+    if in_reply_to is not None and in_reply_to.reblog_id:
+        in_reply_to = in_reply_to.reblog
     # Imported here: moderation depends on statuses, not the other way round. Moderators'
     # "mark media sensitive" holds for the account's future posts too.
     from moderation.selectors import account_forces_sensitive
