@@ -152,8 +152,16 @@ def main() -> None:
 
         def series(name, make, clients, floor_summary=None, **extra):
             nonlocal served
+            database = servers.postgres_pids()
+            web_cpu, database_cpu = servers.cpu_seconds(workers), servers.cpu_seconds(database)
             result = load.run(base, make, concurrency=clients, seconds=options.seconds).summary()
             served += result["requests"]
+            # CPU per request in the web workers and in PostgreSQL (the whole server, so
+            # anything else it serves meanwhile counts too).
+            result["web_cpu_ms"] = round(
+                (servers.cpu_seconds(workers) - web_cpu) * 1000 / max(result["requests"], 1), 1)
+            result["database_cpu_ms"] = round(
+                (servers.cpu_seconds(database) - database_cpu) * 1000 / max(result["requests"], 1), 1)
             row = {"what": name, "clients": clients, **extra, **result}
             if floor_summary:
                 row["x_floor_rps"] = common.ratio(result["rps"], floor_summary["rps"])
@@ -188,9 +196,11 @@ def main() -> None:
         f"Pages over HTTP: gunicorn {options.workers} workers × {options.threads} threads (preloaded), "
         f"{options.seconds:g} s per row, "
         f"{len(viewers)} viewers",
-        ["what", "clients", "req/s", "p50 ms", "p99 ms", "errors", "x floor req/s", "x floor p99"],
+        ["what", "clients", "req/s", "p50 ms", "p99 ms", "errors", "x floor req/s", "x floor p99",
+         "web CPU ms/req", "PostgreSQL CPU ms/req"],
         [[r["what"], r["clients"], r["rps"], r.get("p50_ms"), r.get("p99_ms"), r["errors"],
-          r.get("x_floor_rps"), r.get("x_floor_p99")] for r in rows],
+          r.get("x_floor_rps"), r.get("x_floor_p99"), r["web_cpu_ms"], r["database_cpu_ms"]]
+         for r in rows],
     )
     common.print_table(
         f"Web worker memory (PSS counts shared pages once), {memory['requests_served']:,} requests served",

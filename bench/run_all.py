@@ -46,12 +46,17 @@ def run(name: str, args: list[str]) -> tuple[dict | None, float]:
     return (json.loads(Path(path).read_text()) if path else None), elapsed
 
 
+def _verdict(met: bool | None) -> str:
+    return "-" if met is None else ("met" if met else "MISSED")
+
+
 def headline(results: dict) -> list[list]:
-    """[benchmark, figure, value, unit, ratio to floor, what the ratio is]."""
+    """[benchmark, figure, value, unit, ratio to floor, what the ratio is, issue 6's target,
+    met or missed]."""
     rows = []
 
-    def add(bench, figure, value, unit, ratio=None, meaning=""):
-        rows.append([bench, figure, value, unit, ratio, meaning])
+    def add(bench, figure, value, unit, ratio=None, meaning="", target="", met=None):
+        rows.append([bench, figure, value, unit, ratio, meaning, target, _verdict(met)])
 
     tp = results.get("timeline_and_post")
     if tp:
@@ -68,22 +73,26 @@ def headline(results: dict) -> list[list]:
         for row in fan["in_process"]:
             if row["what"].startswith("feed_push") and row["N"] >= 10_000:
                 add("fanout", f"feed_push N={row['N']:,} µs/follower", row["us_per_follower_p50"], "µs",
-                    row.get("x_floor_p50"), "x floor p50")
+                    row.get("x_floor_p50"), "x floor p50", "≤ 100 µs",
+                    row["us_per_follower_p50"] is not None and row["us_per_follower_p50"] <= 100)
         for row in fan["end_to_end"]:
             if row["N"] >= 10_000:
                 add("fanout", f"{row['what']} N={row['N']:,}", row.get("p50_ms"), "ms",
-                    row.get("x_floor_p50"), "x floor p50")
+                    row.get("x_floor_p50"), "x floor p50", "< 1,000 ms",
+                    row.get("p50_ms") is not None and row["p50_ms"] < 1000)
     signup = results.get("signup")
     if signup:
         web = [r for r in signup["rows"] if r["what"] == "web sign-up"]
         if web:
             best = max(web, key=lambda r: r["accepted_per_s"])
             add("signup", f"accepted/s at {best['offered_per_s']:g}/s offered", best["accepted_per_s"], "/s",
-                best.get("x_floor_accepted_per_s"), "x floor (higher is better)")
+                best.get("x_floor_accepted_per_s"), "x floor (higher is better)", "≥ 20/s",
+                best["accepted_per_s"] >= 20)
         for row in signup["rows"]:
             if row["what"].startswith("burst"):
                 add("signup", f"{row['what']}: errors / p99", f"{row['errors']} / {row.get('p99_ms')}",
-                    "n / ms", row.get("x_floor_accepted_per_s"), "x floor accepted/s")
+                    "n / ms", row.get("x_floor_accepted_per_s"), "x floor accepted/s", "no 5xx",
+                    row.get("server_errors", row["errors"]) == 0)
     pages = results.get("pages_http")
     if pages:
         for row in pages["rows"]:
@@ -92,40 +101,56 @@ def headline(results: dict) -> list[list]:
                 continue
             if what.startswith(("GET /home", "API home")) and row["clients"] != 16:
                 continue
+            home = what.startswith(("GET /home", "API home"))
             add("pages_http", f"{what} ×{row['clients']}", row["rps"], "req/s",
-                row.get("x_floor_rps"), "x floor req/s (higher is better)")
+                row.get("x_floor_rps"), "x floor req/s (higher is better)",
+                "≥ 0.5 x floor" if home else "", (row.get("x_floor_rps") or 0) >= 0.5 if home else None)
             if row["clients"] == 16:
                 add("pages_http", f"{what} ×16 p99", row.get("p99_ms"), "ms",
-                    row.get("x_floor_p99"), "x floor p99")
+                    row.get("x_floor_p99"), "x floor p99", "< 100 ms",
+                    row.get("p99_ms") is not None and row["p99_ms"] < 100)
         memory = pages["memory"]
         if memory.get("after_run_mb"):
+            most = max(memory["after_run_mb"].values())
             add("pages_http", f"web worker RSS after {memory['requests_served']:,} requests (max)",
-                max(memory["after_run_mb"].values()), "MB")
+                most, "MB", target="< 100 MB", met=most < 100)
     inbox = results.get("inbox")
     if inbox:
         add("inbox", "accepted/s (signed, 202)", inbox["accepted_per_s"], "/s", inbox.get("x_floor_accepted"),
-            "x floor accepted/s (higher is better)")
+            "x floor accepted/s (higher is better)", "≥ 500/s", inbox["accepted_per_s"] >= 500)
         add("inbox", "processed/s (ingress workers, backlog)", inbox["processed_per_s"], "/s")
         sustained = inbox["sustained"]
-        add("inbox", f"sustained {inbox['options']['rate']:g}/s offered: accepted/s / backlog",
-            f"{inbox.get('sustained_accepted_per_s')} / {sustained['backlog_at_end']}", "/s / rows")
+        rate = inbox["options"]["rate"]
+        accepted = inbox.get("sustained_accepted_per_s") or 0
+        # Keeping up (as bench.inbox says it): all offered accepted, and what is left when
+        # sending stops is at most 2 s of arrivals.
+        add("inbox", f"sustained {rate:g}/s offered: accepted/s / backlog",
+            f"{accepted} / {sustained['backlog_at_end']}", "/s / rows",
+            target=f"{rate:g}/s kept up with",
+            met=accepted >= 0.95 * rate and sustained["backlog_at_end"] <= 2 * rate)
     delivery = results.get("delivery")
     if delivery:
         for row in delivery["rows"][1:]:
             add("delivery", f"{row['what']}: signed/s", row["per_s"], "/s", row["x_floor"],
-                "x floor unsigned POSTs/s")
-        add("delivery", "time to last good delivery, with bad ÷ without", delivery["slowdown_with_bad"], "x")
+                "x floor unsigned POSTs/s", "≥ 1,000/s", row["per_s"] >= 1000)
+        add("delivery", "exactly one POST per shared inbox", "yes" if delivery["exactly_one_post"] else "no",
+            "", target="yes", met=delivery["exactly_one_post"])
+        # "Dead servers not slowing the others": within a quarter of the healthy run.
+        add("delivery", "time to last good delivery, with bad ÷ without", delivery["slowdown_with_bad"], "x",
+            target="≤ 1.25 x", met=delivery["slowdown_with_bad"] <= 1.25)
     loadtest = results.get("loadtest")
     if loadtest:
         minutes = loadtest["options"]["minutes"]
         add("loadtest", f"mixed load {minutes:g} min: requests/s", loadtest["per_s"], "/s")
-        add("loadtest", "mixed load: 5xx (target 0)", loadtest["server_errors"], "n")
+        add("loadtest", "mixed load: 5xx", loadtest["server_errors"], "n", target="0",
+            met=loadtest["server_errors"] == 0)
         for kind in ("web home", "API home timeline", "inbox (signed)", "web sign-up"):
             row = loadtest["rows"].get(kind)
             if row and row.get("p99_ms") is not None:
                 add("loadtest", f"mixed load: {kind} p50 / p99", f"{row['p50_ms']} / {row['p99_ms']}", "ms")
         memory = loadtest["memory"]
-        add("loadtest", "web worker RSS at end (max)", max(memory["web_at_end_mb"]), "MB")
+        most = max(memory["web_at_end_mb"])
+        add("loadtest", "web worker RSS at end (max)", most, "MB", target="< 100 MB", met=most < 100)
         add("loadtest", "task worker RSS at end (max, any queue)",
             max(max(v) for v in memory["tasks_at_end_mb"].values()), "MB")
     return rows
@@ -147,7 +172,7 @@ def main() -> None:
     common.print_table(
         "Pouet benchmark suite — headline figures (details and commands above; ratios to floors "
         "measured in the same run)",
-        ["benchmark", "figure", "value", "unit", "ratio", "ratio is"], rows,
+        ["benchmark", "figure", "value", "unit", "ratio", "ratio is", "target", "verdict"], rows,
     )
     failed = [n for n in chosen if results.get(n) is None and n != "seed"]
     if failed:

@@ -23,6 +23,11 @@ def database_settings(env: environ.Env, default_url: str) -> dict:
             {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
         )
         return databases
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Timeline and notification queries carry the whole visibility rule: PostgreSQL
+        # spent ~6 ms planning each for ~1 ms of execution. Server-side parameters let
+        # psycopg prepare a statement seen 5 times on a connection and reuse its plan.
+        default.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
     pool_size = env.int("DB_POOL_MAX_SIZE", default=0)
     if pool_size:
         # psycopg's pool inside each process: connections are reused across requests and

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Account, Block, Mute, Notification
 from accounts.selectors import domains_blocked_by
+from config import compiled_queries
 
 from .feeds import home_feed_ids, home_filter
 from .models import Bookmark, Favourite, Status, StatusPin, Tag, Visibility
@@ -40,17 +41,32 @@ def _page(queryset: QuerySet, max_id: int | None, limit: int) -> list[Status]:
     return list(statuses_for_display(queryset.order_by("-id"))[:limit])
 
 
+def _home_rule(viewer: Account) -> Q:
+    return home_filter(viewer) & not_muted_by(viewer)
+
+
+def _home_feed_shown(*, viewer_id: int, ids: list[int]) -> QuerySet:
+    """Which of a feed's ids the home timeline shows, newest first."""
+    viewer = Account(pk=viewer_id)
+    return (
+        visible_statuses(viewer).filter(_home_rule(viewer), id__in=ids)
+        .order_by("-id").values_list("id")
+    )
+
+
 def timeline_home(*, viewer: Account, max_id: int | None = None, limit: int = PAGE_SIZE) -> list[Status]:
-    rule = home_filter(viewer) & not_muted_by(viewer)
     ids = home_feed_ids(account=viewer, max_id=max_id, count=limit * 2)
     if ids is None:
-        return _page(visible_statuses(viewer).filter(rule), max_id, limit)
+        return _page(visible_statuses(viewer).filter(_home_rule(viewer)), max_id, limit)
     page: list[Status] = []
     while ids:
-        found = statuses_for_display(
-            visible_statuses(viewer).filter(rule, id__in=ids).order_by("-id")
-        )
-        page.extend(found[: limit - len(page)])
+        shown = [row[0] for row in compiled_queries.rows(_home_feed_shown, viewer_id=viewer.pk, ids=ids)]
+        # Put in order here: an ORDER BY cost Django more to compile than the sort costs.
+        loaded = {
+            status.pk: status
+            for status in statuses_for_display(Status.objects.filter(id__in=shown[: limit - len(page)]))
+        }
+        page.extend(loaded[pk] for pk in shown if pk in loaded)
         if len(page) >= limit or len(ids) < limit * 2:
             break
         ids = home_feed_ids(account=viewer, max_id=ids[-1], count=limit * 2)
@@ -154,44 +170,52 @@ class ViewerState:
     replies_count: dict[int, int]
 
 
+def _counted(label: str, queryset: QuerySet, field: str, ids: list[int]) -> QuerySet:
+    rows = queryset.filter(**{f"{field}__in": ids}).values(field)
+    return rows.annotate(label=Value(label), n=Count("pk")).values_list("label", field, "n")
+
+
+def _page_counts(*, ids: list[int]) -> QuerySet:
+    return _counted("favourites", Favourite.objects, "status", ids).union(
+        _counted("reblogs", Status.objects, "reblog", ids),
+        # As Mastodon: public and unlisted replies only, so that the count never tells
+        # anyone that a followers-only or direct reply exists.
+        _counted("replies", Status.objects.filter(visibility__in=PUBLIC_VISIBILITIES), "in_reply_to", ids),
+        all=True,
+    )
+
+
+def _done(label: str, queryset: QuerySet, field: str, viewer_id: int, ids: list[int]) -> QuerySet:
+    rows = queryset.filter(account_id=viewer_id, **{f"{field}__in": ids})
+    return rows.annotate(label=Value(label)).values_list("label", field)
+
+
+def _page_done(*, viewer_id: int, ids: list[int]) -> QuerySet:
+    return _done("favourited", Favourite.objects, "status", viewer_id, ids).union(
+        _done("reblogged", Status.objects, "reblog", viewer_id, ids),
+        _done("bookmarked", Bookmark.objects, "status", viewer_id, ids),
+        _done("pinned", StatusPin.objects, "status", viewer_id, ids),
+        all=True,
+    )
+
+
 def viewer_state(*, viewer: Account | None, statuses: list[Status]) -> ViewerState:
-    """Two statements whatever the page holds: the three counts in one UNION ALL, what the
-    viewer did in another (each part a labelled column, so a row says which set it is for);
-    plus one EXISTS for the viewer's muted threads."""
-    ids = {(s.reblog_id or s.pk) for s in statuses}
+    """Two statements whatever the page holds, each compiled once per page size: the three
+    counts in one UNION ALL, what the viewer did in another (each part a labelled column, so
+    a row says which set it is for); plus one EXISTS for the viewer's muted threads."""
+    ids = sorted({(s.reblog_id or s.pk) for s in statuses})
     state = ViewerState(set(), set(), set(), set(), set(), {}, {}, {})
     if not ids:
         return state
-
-    def counted(label, queryset, field):
-        rows = queryset.filter(**{f"{field}__in": ids}).values(field)
-        return rows.annotate(label=Value(label), n=Count("pk")).values_list("label", field, "n")
-
     totals = {"favourites": state.favourites_count, "reblogs": state.reblogs_count,
               "replies": state.replies_count}
-    for label, status_id, n in counted("favourites", Favourite.objects, "status").union(
-        counted("reblogs", Status.objects, "reblog"),
-        # As Mastodon: public and unlisted replies only, so that the count never tells
-        # anyone that a followers-only or direct reply exists.
-        counted("replies", Status.objects.filter(visibility__in=PUBLIC_VISIBILITIES), "in_reply_to"),
-        all=True,
-    ):
+    for label, status_id, n in compiled_queries.rows(_page_counts, ids=ids):
         totals[label][status_id] = n
     if viewer is None:
         return state
-
-    def done(label, queryset, field):
-        rows = queryset.filter(account=viewer, **{f"{field}__in": ids})
-        return rows.annotate(label=Value(label)).values_list("label", field)
-
     sets = {"favourited": state.favourited, "reblogged": state.reblogged,
             "bookmarked": state.bookmarked, "pinned": state.pinned}
-    for label, status_id in done("favourited", Favourite.objects, "status").union(
-        done("reblogged", Status.objects, "reblog"),
-        done("bookmarked", Bookmark.objects, "status"),
-        done("pinned", StatusPin.objects, "status"),
-        all=True,
-    ):
+    for label, status_id in compiled_queries.rows(_page_done, viewer_id=viewer.pk, ids=ids):
         sets[label].add(status_id)
     state.muted = muted_statuses(viewer=viewer, status_ids=ids)
     return state
@@ -241,11 +265,14 @@ def notifications_list(*, viewer: Account, max_id=None, limit=PAGE_SIZE, types=N
     )
 
 
+def _notifications_after(*, viewer_id: int, after_id: int) -> QuerySet:
+    return notifications_visible(viewer=Account(pk=viewer_id)).filter(id__gt=after_id)
+
+
 def notifications_unread_count(*, viewer: Account) -> int:
-    return (
-        notifications_visible(viewer=viewer)
-        .filter(id__gt=viewer.user.last_read_notification_id)
-        .count()
+    # On every logged-in page: compiled once (config.compiled_queries).
+    return compiled_queries.count(
+        _notifications_after, viewer_id=viewer.pk, after_id=viewer.user.last_read_notification_id,
     )
 
 

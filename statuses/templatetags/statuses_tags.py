@@ -6,6 +6,7 @@ from html import unescape
 from urllib.parse import urlsplit
 
 from django import template
+from django.core.cache import caches
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import urlencode
 from django.templatetags.static import static
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -192,6 +194,34 @@ def _fragment_key(*shown) -> str:
     return hashlib.blake2b(repr((get_language(), *shown)).encode(), digest_size=16).hexdigest()
 
 
+# Stands for the page's CSRF field in a cached card footer. Any `<` a value brings into the
+# footer is escaped, so only the template itself can write this.
+_CSRF_STAND_IN = "<csrf-input>"
+
+
+def _card_actions(context, values: dict) -> str:
+    """A card's footer: the viewer's buttons. Cached by every value it shows (none of them
+    says who the viewer is), with the page's own CSRF field put in after."""
+    page = values["page"]
+    key = _fragment_key(
+        "actions", values["card_id"], page["full_path"], values["logged_in"], values["own"],
+        *(values[name] for name in _ACTION_STATE),
+    )
+    fragments = caches["fragments"]
+    html = fragments.get(key)
+    if html is None:
+        template_ = context.template.engine.get_template("statuses/_status_actions.html")
+        html = template_.render(context.new({**values, "csrf_input": mark_safe(_CSRF_STAND_IN)}))
+        fragments.set(key, html)
+    return mark_safe(html.replace(_CSRF_STAND_IN, page["csrf_input"]))
+
+
+_ACTION_STATE = (
+    "visibility", "favourited", "reblogged", "bookmarked", "pinned", "favourites_count",
+    "reblogs_count", "replies_count", "can_reblog", "can_pin",
+)
+
+
 @register.inclusion_tag("statuses/_status.html", takes_context=True)
 def status_card(context, status, focal=False, show_pinned=False):
     """A status (or a boost, shown as the post it boosts) with its buttons. Reads the page's
@@ -212,33 +242,17 @@ def status_card(context, status, focal=False, show_pinned=False):
     boosted_by = status.account if status.reblog_id else None
     author_avatar = avatar_url(target.account)
     media = list(target.media.all())
-    return {
-        "request": request,
-        "viewer": viewer,
+    visibility_icon = page["icons"][VISIBILITY_ICONS.get(target.visibility, "globe")]
+    actions = {
         "page": page,
         "t": page["labels"],
         "icons": page["icons"],
-        "csrf_input": page["csrf_input"],
-        "visibility_icon": page["icons"][VISIBILITY_ICONS.get(target.visibility, "globe")],
+        "visibility_icon": visibility_icon,
         "card_id": status.pk,
         "status": target,
-        "boosted_by": boosted_by,
-        "author_avatar": author_avatar,
-        "focal": focal,
-        "show_pinned": show_pinned,
+        "logged_in": viewer is not None,
         "own": own,
-        "media": media,
-        "head_key": _fragment_key(
-            "head", status.pk, focal, show_pinned, target.visibility, target.in_reply_to_id,
-            target.in_reply_to_account.acct if target.in_reply_to_account_id else None,
-            target.account_id, target.account.name, target.account.acct, author_avatar,
-            boosted_by and (boosted_by.pk, boosted_by.name, boosted_by.acct),
-        ),
-        "body_key": _fragment_key(
-            "body", pk, target.content, target.spoiler_text, target.language, target.sensitive,
-            [(m.pk, m.file.name, m.thumbnail.name, m.remote_url, m.width, m.height, m.description)
-             for m in media],
-        ),
+        "visibility": target.visibility,
         "next": f"{page['full_path']}#status-{status.pk}",
         "favourited": favourited,
         "reblogged": reblogged,
@@ -257,4 +271,29 @@ def status_card(context, status, focal=False, show_pinned=False):
         "can_reblog": target.visibility in PUBLIC_VISIBILITIES
         or (own and target.visibility == Visibility.PRIVATE),
         "can_pin": own and target.visibility in PUBLIC_VISIBILITIES,
+    }
+    return {
+        "request": request,
+        "t": page["labels"],
+        "icons": page["icons"],
+        "visibility_icon": visibility_icon,
+        "card_id": status.pk,
+        "status": target,
+        "boosted_by": boosted_by,
+        "author_avatar": author_avatar,
+        "focal": focal,
+        "show_pinned": show_pinned,
+        "media": media,
+        "head_key": _fragment_key(
+            "head", status.pk, focal, show_pinned, target.visibility, target.in_reply_to_id,
+            target.in_reply_to_account.acct if target.in_reply_to_account_id else None,
+            target.account_id, target.account.name, target.account.acct, author_avatar,
+            boosted_by and (boosted_by.pk, boosted_by.name, boosted_by.acct),
+        ),
+        "body_key": _fragment_key(
+            "body", pk, target.content, target.spoiler_text, target.language, target.sensitive,
+            [(m.pk, m.file.name, m.thumbnail.name, m.remote_url, m.width, m.height, m.description)
+             for m in media],
+        ),
+        "actions": _card_actions(context, actions),
     }

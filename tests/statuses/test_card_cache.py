@@ -72,3 +72,30 @@ def test_the_compose_form_keeps_each_users_default_visibility(alice, bob, client
     tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
               for page in (alice_page, bob_page)]
     assert tokens[0] != tokens[1]
+
+
+def test_a_cached_footer_carries_each_pages_own_csrf_field_and_state(alice, bob, carol, client_for):
+    for viewer in (bob, carol):
+        follow_request(follower=viewer, target=alice)
+    status = status_create(author=alice, text="Same buttons, different pages")
+    pages = [client_for(viewer).get("/home").content.decode() for viewer in (bob, carol, bob)]
+
+    # bob's second page comes from the cached footer: still his own CSRF token in every form.
+    for page in pages:
+        card = page.split(f'id="status-{status.pk}"', 1)[1].split("</article>", 1)[0]
+        page_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        card_tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', card))
+        assert card_tokens == {page_token}
+        assert "<csrf-input>" not in page
+    assert pages[0] != pages[2]  # a fresh token each time, cache or not
+
+    favourite_create(account=bob, status=status)
+    assert favourite_button(client_for(bob).get("/home").content.decode(), status) == "true"
+    assert favourite_button(client_for(carol).get("/home").content.decode(), status) == "false"
+
+
+def test_the_authors_menu_shows_on_the_authors_page_only(alice, bob, client_for):
+    follow_request(follower=bob, target=alice)
+    status_create(author=alice, text="Mine to edit")
+    assert "Edit" in text_of(client_for(alice).get("/home"))
+    assert "Edit" not in text_of(client_for(bob).get("/home"))

@@ -1,0 +1,127 @@
+"""Queries compiled once per process and shape, then run with each caller's values.
+
+Django builds and compiles a query anew on every call. For a timeline read through the
+visibility rule (a dozen subqueries) that was ~20 ms of CPU per page, against ~1 ms for
+PostgreSQL to run the prepared statement. A query whose SQL depends on its inputs only
+through parameters needs compiling once: `run` builds it twice with two sets of stand-in
+integers, keeps the SQL if both compile to the same text with the stand-ins at the same
+parameter positions and every other parameter equal, and from then on only substitutes
+the real values. Anything else the inputs might change (a branch on a value, a timestamp
+taken at build time) makes the two builds differ: such a query is simply built each time,
+so a cached shape can never answer for inputs it was not compiled from.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+logger = logging.getLogger(__name__)
+
+# Two ranges no real id or constant of ours reaches (ids are time-sortable, < 2**62).
+_STAND_IN_BASES = (8_100_000_000_000_000_000, 8_200_000_000_000_000_000)
+
+Values = dict[str, int | list[int]]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    model: type[Model]
+    sql: str
+    # Per parameter: (name, index) of the caller's value it takes, or ("", constant).
+    slots: tuple[tuple[str, object], ...]
+
+    def params(self, values: Values) -> list:
+        out = []
+        for name, where in self.slots:
+            if not name:
+                out.append(where)
+            elif where is None:
+                out.append(values[name])
+            else:
+                out.append(values[name][where])
+        return out
+
+
+_UNCACHEABLE = object()
+_compiled: dict[tuple, object] = {}
+
+
+def _stand_ins(values: Values, base: int) -> tuple[Values, dict[int, tuple[str, int | None]]]:
+    stand_ins: Values = {}
+    owners: dict[int, tuple[str, int | None]] = {}
+    n = base
+    for name, value in values.items():
+        if isinstance(value, list):
+            stand_ins[name] = list(range(n, n + len(value)))
+            owners.update({n + i: (name, i) for i in range(len(value))})
+            n += len(value)
+        else:
+            stand_ins[name] = n
+            owners[n] = (name, None)
+            n += 1
+    return stand_ins, owners
+
+
+def _compile(build: Callable[..., QuerySet], values: Values) -> object:
+    (first_values, first_owners), (second_values, second_owners) = (
+        _stand_ins(values, base) for base in _STAND_IN_BASES
+    )
+    first = build(**first_values)
+    first_sql, first_params = first.query.sql_with_params()
+    second_sql, second_params = build(**second_values).query.sql_with_params()
+    if first_sql != second_sql or len(first_params) != len(second_params):
+        return _UNCACHEABLE
+    slots = []
+    for a, b in zip(first_params, second_params, strict=True):
+        owner = first_owners.get(a) if isinstance(a, int) else None
+        if owner is not None and second_owners.get(b) == owner:
+            slots.append(owner)
+        elif a == b and owner is None:
+            slots.append(("", a))
+        else:
+            return _UNCACHEABLE
+    return _Compiled(first.model, first_sql, tuple(slots))
+
+
+def _shape(build: Callable[..., QuerySet], values: Values) -> tuple:
+    return (build, *((key, len(v) if isinstance(v, list) else None) for key, v in values.items()))
+
+
+def _execute(build: Callable[..., QuerySet], values: Values, wrap: str = "{}"):
+    key = _shape(build, values)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        compiled = _compiled[key] = _compile(build, values)
+        if compiled is _UNCACHEABLE:
+            logger.warning(
+                "%s is rebuilt on each call: its SQL depends on more than its values",
+                build.__qualname__,
+            )
+    if compiled is _UNCACHEABLE:
+        queryset = build(**values)
+        alias = queryset.db
+        sql, params = queryset.query.sql_with_params()
+    else:
+        # Routed per call: anonymous requests may read from the replica.
+        alias = router.db_for_read(compiled.model) or "default"
+        sql, params = compiled.sql, compiled.params(values)
+    cursor = connections[alias].cursor()
+    cursor.execute(wrap.format(sql), params)
+    return cursor
+
+
+def rows(build: Callable[..., QuerySet], **values: int | list[int]) -> list[tuple]:
+    """The rows of `build(**values)`, a values_list() queryset, compiled once per shape (the
+    lengths of list values). `build` is called with stand-in integers (a list of as many
+    for a list value): it must use them in filters only."""
+    with _execute(build, values) as cursor:
+        return cursor.fetchall()
+
+
+def count(build: Callable[..., QuerySet], **values: int | list[int]) -> int:
+    """`build(**values).count()`, compiled once per shape (see `rows`)."""
+    with _execute(build, values, "SELECT COUNT(*) FROM ({}) AS counted") as cursor:
+        return cursor.fetchone()[0]

@@ -1,0 +1,61 @@
+"""config.compiled_queries: a query compiled once per shape answers every caller as the
+ORM would, and a query that depends on more than its values is never reused."""
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Account
+from accounts.services import block_create, follow_request
+from config import compiled_queries
+from statuses.models import Status, Visibility
+from statuses.permissions import visible_statuses
+from statuses.services import status_create
+
+pytestmark = pytest.mark.django_db
+
+builds = []
+
+
+def _visible_among(*, viewer_id, ids):
+    builds.append(viewer_id)
+    return visible_statuses(Account(pk=viewer_id)).filter(id__in=ids).order_by("-id").values_list("id")
+
+
+def _posted_before_now(*, account_id):
+    builds.append(account_id)
+    return Status.objects.filter(account_id=account_id, created_at__lte=timezone.now()).values_list("id")
+
+
+def test_compiled_once_then_each_viewer_gets_what_the_rule_gives(alice, bob, carol, dave):
+    follow_request(follower=bob, target=alice)
+    block_create(account=alice, target=dave)
+    posts = [
+        status_create(author=alice, text="For everyone"),
+        status_create(author=alice, text="For followers", visibility=Visibility.PRIVATE),
+        status_create(author=alice, text="@carol just for you", visibility=Visibility.DIRECT),
+    ]
+    ids = [post.pk for post in posts]
+    builds.clear()
+
+    for viewer in (alice, bob, carol, dave, alice, bob):
+        rows = compiled_queries.rows(_visible_among, viewer_id=viewer.pk, ids=ids)
+        expected = list(visible_statuses(viewer).filter(id__in=ids).order_by("-id").values_list("id"))
+        assert rows == expected
+    # The two stand-in builds, then only the stored SQL.
+    assert len(builds) == 2
+    assert [row for (row,) in compiled_queries.rows(_visible_among, viewer_id=bob.pk, ids=ids)] == [
+        posts[1].pk, posts[0].pk,
+    ]
+    assert compiled_queries.rows(_visible_among, viewer_id=dave.pk, ids=ids) == []
+    assert compiled_queries.count(_visible_among, viewer_id=carol.pk, ids=ids) == 2
+
+
+def test_a_query_holding_the_time_of_its_build_is_built_on_each_call(alice, bob):
+    post = status_create(author=alice, text="Now")
+    builds.clear()
+    assert compiled_queries.rows(_posted_before_now, account_id=alice.pk) == [(post.pk,)]
+    assert compiled_queries.rows(_posted_before_now, account_id=bob.pk) == []
+    later = status_create(author=bob, text="Later")
+    assert compiled_queries.rows(_posted_before_now, account_id=bob.pk) == [(later.pk,)]
+    # Two stand-in builds told it apart, then a fresh build for each of the three calls.
+    assert len(builds) == 2 + 3
