@@ -21,7 +21,8 @@ PRIMARY = "postgres://pouet@db.internal:5432/pouet"
 
 def env_with(monkeypatch, **values) -> environ.Env:
     for name in ("DATABASE_URL", "DATABASE_REPLICA_URL", "DB_POOL_MAX_SIZE", "DB_CONN_MAX_AGE",
-                 "MEDIA_STORAGE", "S3_BUCKET", "S3_CUSTOM_DOMAIN", "S3_ENDPOINT_URL"):
+                 "DB_PREPARED_STATEMENTS", "MEDIA_STORAGE", "S3_BUCKET", "S3_CUSTOM_DOMAIN",
+                 "S3_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -32,6 +33,15 @@ def test_the_embedded_default_is_sqlite_without_replica(monkeypatch):
     databases = database_settings(env_with(monkeypatch), default_url="sqlite:////tmp/x.sqlite3")
     assert list(databases) == ["default"]
     assert databases["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to(monkeypatch):
+    default = database_settings(env_with(monkeypatch, DATABASE_URL=PRIMARY), default_url="")["default"]
+    assert default["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    env = env_with(monkeypatch, DATABASE_URL=PRIMARY, DB_PREPARED_STATEMENTS="false")
+    assert "server_side_binding" not in database_settings(env, default_url="")["default"].get("OPTIONS", {})
+    sqlite = database_settings(env_with(monkeypatch), default_url="sqlite:////tmp/x.sqlite3")["default"]
+    assert "server_side_binding" not in sqlite["OPTIONS"]
 
 
 def test_a_pool_size_gives_each_process_a_psycopg_pool(monkeypatch):
