@@ -102,6 +102,15 @@ def _header_path(account, filename):
     return f"accounts/headers/{account.pk or 'new'}/{filename}"
 
 
+class KeyPair(models.Model):
+    """A key pair made ahead of need (accounts.services.key_pool_refill, at low priority),
+    handed to the next local account: in a sign-up surge nobody waits for RSA generation."""
+
+    private_key = models.TextField()
+    public_key = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+
 class Account(models.Model):
     """Every actor: local ones have no domain and a User; remote ones a domain and a uri."""
 

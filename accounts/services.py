@@ -33,6 +33,7 @@ from .models import (
     Block,
     Follow,
     FollowRequest,
+    KeyPair,
     Mute,
     Notification,
     NotificationType,
@@ -244,11 +245,37 @@ def preferences_update(*, user: User, locale: str, default_visibility: str) -> N
     user.locale, user.default_visibility = locale, default_visibility
 
 
+# Keys one refill makes at most (8 s of CPU): the sweep queues a refill every minute, so a
+# drained pool fills back over a few minutes instead of holding a core for one.
+KEY_POOL_REFILL_MAX = 100
+
+
+def key_pool_refill(*, limit: int = KEY_POOL_REFILL_MAX) -> int:
+    """Make key pairs until the pool holds KEY_POOL_SIZE, at most `limit` now. Returns how
+    many were made. Two refills at once may overshoot the size by a few: harmless."""
+    made = 0
+    while made < limit and KeyPair.objects.count() < settings.KEY_POOL_SIZE:
+        private, public = generate_key_pair()
+        KeyPair.objects.create(private_key=private, public_key=public)
+        made += 1
+    return made
+
+
+def _key_pair_from_pool() -> tuple[str, str] | None:
+    with transaction.atomic():
+        # SKIP LOCKED: concurrent sign-ups each take a different pair without waiting.
+        pair = KeyPair.objects.select_for_update(skip_locked=True).order_by("pk").first()
+        if pair is None:
+            return None
+        pair.delete()
+    return pair.private_key, pair.public_key
+
+
 def account_keys_ensure(*, account_id: int) -> None:
     account = Account.objects.filter(pk=account_id, domain__isnull=True).first()
     if account is None or account.private_key:
         return
-    private, public = generate_key_pair()
+    private, public = _key_pair_from_pool() or generate_key_pair()
     # Conditional: a concurrent run that got there first keeps its keys.
     Account.objects.filter(pk=account_id, private_key="").update(
         private_key=private, public_key=public,

@@ -9,6 +9,15 @@ def account_generate_keys(account_id: int) -> None:
     account_keys_ensure(account_id=account_id)
 
 
+@dramatiq.actor(queue_name="default", max_retries=3)
+def key_pool_refill() -> None:
+    """Make key pairs ahead of sign-ups (queued by the periodic sweep; the `default` worker
+    runs at a lower CPU priority, see the README)."""
+    from accounts.services import key_pool_refill as refill
+
+    refill()
+
+
 @dramatiq.actor(queue_name="mail", max_retries=8)
 def send_confirmation_email(user_id: int) -> None:
     from accounts.mail import confirmation_email_send

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, Block, Follow, FollowRequest, Mute, Notification, User
+from accounts.models import Account, Block, Follow, FollowRequest, KeyPair, Mute, Notification, User
 from accounts.services import user_tokens_revoke
 from config.errors import ApplicationError, ForbiddenError, NotFoundError
 from statuses.models import Bookmark, Favourite, MediaAttachment, Status
@@ -547,16 +547,21 @@ def signup_reject(*, user: User, by: User | None, reason: str = "") -> None:
 def moderation_sweep(*, now=None) -> dict[str, int]:
     """The periodic work: lift timed actions, erase accounts suspended long enough, drop
     expired IP blocks, close open sign-ups nobody is watching, publish overdue scheduled
-    posts. Safe to run twice."""
+    posts, queue a refill of the key pool when it is not full. Safe to run twice."""
     from statuses.scheduled import scheduled_statuses_publish_due
 
     from .blocks import ip_blocks_expire, registrations_auto_close
 
     now = now or timezone.now()
-    return {
+    done = {
         "lifted": _timed_actions_lift(now),
         "erased": _erasures_run(now),
         "ip_blocks_expired": ip_blocks_expire(now=now),
         "registrations_closed": int(registrations_auto_close(now=now)),
         "scheduled_published": scheduled_statuses_publish_due(now=now),
     }
+    if KeyPair.objects.count() < settings.KEY_POOL_SIZE:
+        from accounts.tasks import key_pool_refill
+
+        key_pool_refill.send()
+    return done

@@ -12,7 +12,7 @@ class Command(BaseCommand):
             "sweep",
             help="Lift timed limits and freezes, erase accounts suspended 30 days ago, drop "
             "expired IP blocks, switch unwatched open sign-ups to approval, publish overdue "
-            "scheduled posts.",
+            "scheduled posts, queue a refill of the pool of key pairs for new accounts.",
         )
 
     def handle(self, *args, action, **options):
