@@ -74,16 +74,44 @@ def followers_ensure(count: int) -> dict:
         [Follow(account_id=pk, target_account=celebrity) for pk, _user in fans],
         batch_size=5000, ignore_conflicts=True,
     )
-    inactive_users = [user for i, (_pk, user) in enumerate(fans) if i % 2 == 0]
-    active_users = [user for i, (_pk, user) in enumerate(fans) if i % 2 == 1]
-    User.objects.filter(pk__in=inactive_users).update(last_login=now - timedelta(days=40))
-    User.objects.filter(pk__in=active_users).update(last_login=now - timedelta(hours=3))
+    # All active to begin with (N = 10,000 followers, every feed written); `fans_go_idle`
+    # then makes half of them inactive for the variant.
+    User.objects.filter(pk__in=[user for _pk, user in fans]).update(last_login=now - timedelta(hours=3))
+    built = _feeds_build_missing([pk for pk, _user in fans])
+    if built:
+        common.log(f"built {built:,} missing fan-out home feeds")
     return {
         "celebrity": celebrity,
         "fans": [pk for pk, _user in fans],
         "active": [pk for i, (pk, _user) in enumerate(fans) if i % 2 == 1],
         "inactive": [pk for i, (pk, _user) in enumerate(fans) if i % 2 == 0],
     }
+
+
+def _feeds_build_missing(account_ids: list[int]) -> int:
+    from accounts.models import Account
+    from statuses.feeds import feed_key, feed_rebuild, redis_client
+
+    client = redis_client()
+    with client.pipeline(transaction=False) as pipe:
+        for account_id in account_ids:
+            pipe.exists(feed_key(account_id))
+        missing = [a for a, found in zip(account_ids, pipe.execute(), strict=True) if not found]
+    for account in Account.objects.filter(pk__in=missing):
+        feed_rebuild(account=account)
+    return len(missing)
+
+
+def fans_go_idle(inactive: list[int]) -> None:
+    """What 40 days without a visit does: the last login is old and the home feed expired
+    (statuses.feeds.FEED_IDLE_SECONDS), so fan-out skips them."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from statuses.feeds import feed_key, redis_client
+
+    User.objects.filter(account__pk__in=inactive).update(last_login=timezone.now() - timedelta(days=40))
+    redis_client().delete(*[feed_key(account_id) for account_id in inactive])
 
 
 def _followers(account) -> list[int]:
@@ -220,6 +248,7 @@ def main() -> None:
             e2e.append({"N": len(followers), "what": "post → last follower's feed (worker)", **result})
             common.log(f"N={len(followers)} end to end p50 {result.get('p50_ms')} ms")
         celebrity = fans["celebrity"]
+        fans_go_idle(fans["inactive"])
         result = measure_end_to_end(celebrity, fans["active"], fans["inactive"], options.posts)
         e2e.append({
             "N": len(_followers(celebrity)), "what": "same, half inactive 40 days: → last active feed",
