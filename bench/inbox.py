@@ -373,10 +373,21 @@ def main() -> None:
         "processed_per_s": processed["per_s"], "sustained_backlog": backlog,
         "sustained_accepted_per_s": round(sustained_rate, 1),
     }
-    from federation.models import InboxActivity
-
-    InboxActivity.objects.filter(activity_id__contains=f"/fl{run}-").delete()
+    _cleanup(run, run2)
     common.write_results("inbox", results)
+
+
+def _cleanup(*runs: str) -> None:
+    """Remove what the run received (its notes, likes and inbox rows), so the seeded dataset
+    stays the one the other benchmarks expect."""
+    from federation.models import InboxActivity
+    from statuses.models import Favourite, Status
+
+    for run in runs:
+        InboxActivity.objects.filter(activity_id__contains=f"/fl{run}-").delete()
+        InboxActivity.objects.filter(activity_id__contains=f"/{run}-").delete()
+        Status.objects.filter(uri__contains=f"/statuses/{run}-").delete()
+        Favourite.objects.filter(uri__contains=f"#likes/{run}-").delete()
 
 
 if __name__ == "__main__":
