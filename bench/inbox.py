@@ -76,7 +76,7 @@ class Gunicorn:
 
     def __enter__(self):
         port = servers.free_port()
-        self.log = servers._log_path("gunicorn-inbox").open("w")
+        self.log = servers.log_path("gunicorn-inbox").open("w")
         self.process = subprocess.Popen(
             [
                 servers.PYTHON, "-m", "gunicorn", "bench.inbox:application", "--bind", f"127.0.0.1:{port}",

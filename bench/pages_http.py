@@ -14,6 +14,7 @@ Every series is set against the floor measured the same way in the same run: the
 import argparse
 import json
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 from bench import common, load, servers
@@ -37,8 +38,9 @@ def _sessions(viewers) -> dict[int, str]:
     return cookies
 
 
-def _tokens(viewers) -> dict[int, str]:
-    """An OAuth access token per viewer, as the token endpoint would make it."""
+def _tokens(viewers):
+    """An OAuth access token per viewer, as the token endpoint would make it; (the
+    application they belong to, {account id: token})."""
     from django.utils import timezone
     from oauth2_provider.models import AccessToken
     from oauthlib.common import generate_token
@@ -55,7 +57,25 @@ def _tokens(viewers) -> dict[int, str]:
             expires=timezone.now() + timedelta(days=1),
         )
         tokens[viewer.pk] = token.token
-    return tokens
+    return application, tokens
+
+
+@contextmanager
+def logged_in(viewers):
+    """Session cookies and API tokens for these viewers, deleted again afterwards: the
+    benchmark database is shared, and a run leaves it as it found it."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    cookies = _sessions(viewers)
+    application, tokens = _tokens(viewers)
+    try:
+        yield cookies, tokens
+    finally:
+        prefix = f"{settings.SESSION_COOKIE_NAME}="
+        for cookie in cookies.values():
+            SessionStore(session_key=cookie.removeprefix(prefix)).delete()
+        application.delete()  # and its tokens
 
 
 def _targets(count: int):
@@ -107,89 +127,90 @@ def main() -> None:
     only = set(filter(None, options.only.split(","))) or {"home", "api", "public"}
 
     viewers, profiles, statuses, page5 = _targets(options.viewers)
-    cookies = _sessions(viewers)
-    tokens = _tokens(viewers) if "api" in only else {}
-    rows = []
-    memory = {}
+    with logged_in(viewers) as (cookies, tokens):
+        rows = []
+        memory = {}
 
-    def floor(client, seq):
-        viewer = viewers[(client + seq) % len(viewers)]
-        return load.Request(f"/_bench/floor?account={viewer.pk}")
+        def floor(client, seq):
+            viewer = viewers[(client + seq) % len(viewers)]
+            return load.Request(f"/_bench/floor?account={viewer.pk}")
 
-    def home(page):
-        def make(client, seq):
-            viewer = viewers[(client * 7 + seq) % len(viewers)]
-            path = "/home" if page == 1 else f"/home?max_id={page5[viewer.pk]}"
-            return load.Request(path, headers={"Cookie": cookies[viewer.pk]})
-        return make
+        def home(page):
+            def make(client, seq):
+                viewer = viewers[(client * 7 + seq) % len(viewers)]
+                path = "/home" if page == 1 else f"/home?max_id={page5[viewer.pk]}"
+                return load.Request(path, headers={"Cookie": cookies[viewer.pk]})
+            return make
 
-    def api(page, limit):
-        def make(client, seq):
-            viewer = viewers[(client * 7 + seq) % len(viewers)]
-            query = f"?limit={limit}" + (f"&max_id={page5[viewer.pk]}" if page != 1 else "")
-            return load.Request(
-                f"/api/v1/timelines/home{query}", headers={"Authorization": f"Bearer {tokens[viewer.pk]}"},
-            )
-        return make
+        def api(page, limit):
+            def make(client, seq):
+                viewer = viewers[(client * 7 + seq) % len(viewers)]
+                query = f"?limit={limit}" + (f"&max_id={page5[viewer.pk]}" if page != 1 else "")
+                return load.Request(
+                    f"/api/v1/timelines/home{query}",
+                    headers={"Authorization": f"Bearer {tokens[viewer.pk]}"},
+                )
+            return make
 
-    def profile(client, seq):
-        return load.Request(f"/@{profiles[(client * 7 + seq) % len(profiles)].username}")
+        def profile(client, seq):
+            return load.Request(f"/@{profiles[(client * 7 + seq) % len(profiles)].username}")
 
-    def status_page(client, seq):
-        status = statuses[(client * 7 + seq) % len(statuses)]
-        return load.Request(f"/@{status.account.username}/{status.id}")
+        def status_page(client, seq):
+            status = statuses[(client * 7 + seq) % len(statuses)]
+            return load.Request(f"/@{status.account.username}/{status.id}")
 
-    with servers.gunicorn(workers=options.workers, threads=options.threads) as (base, process):
-        workers = servers.children(process.pid)
-        # Warm-up: every kind of page once per viewer, so each worker has loaded its code.
-        for make in (floor, home(1), profile, status_page):
-            load.run(base, make, concurrency=options.workers * 2, total=len(viewers))
-        if "api" in only:
-            load.run(base, api(1, 20), concurrency=options.workers * 2, total=len(viewers))
-        memory["after_warmup_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
-        memory["after_warmup_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
-        served = 0
-
-        def series(name, make, clients, floor_summary=None, **extra):
-            nonlocal served
-            database = servers.postgres_pids()
-            web_cpu, database_cpu = servers.cpu_seconds(workers), servers.cpu_seconds(database)
-            result = load.run(base, make, concurrency=clients, seconds=options.seconds).summary()
-            served += result["requests"]
-            # CPU per request in the web workers and in PostgreSQL (the whole server, so
-            # anything else it serves meanwhile counts too).
-            result["web_cpu_ms"] = round(
-                (servers.cpu_seconds(workers) - web_cpu) * 1000 / max(result["requests"], 1), 1)
-            result["database_cpu_ms"] = round(
-                (servers.cpu_seconds(database) - database_cpu) * 1000 / max(result["requests"], 1), 1)
-            row = {"what": name, "clients": clients, **extra, **result}
-            if floor_summary:
-                row["x_floor_rps"] = common.ratio(result["rps"], floor_summary["rps"])
-                row["x_floor_p99"] = common.ratio(result.get("p99_ms"), floor_summary.get("p99_ms"))
-            rows.append(row)
-            common.log(f"{name} ×{clients}: {result['rps']} rps, p99 {result.get('p99_ms')} ms, "
-                       f"{result['errors']} errors")
-            return result
-
-        if "public" in only:
-            public_floor = series("floor /_bench/floor (anonymous)", floor, options.public_clients)
-            series("profile /@username (anonymous)", profile, options.public_clients, public_floor)
-            series("status page /@username/ID (anonymous)", status_page, options.public_clients, public_floor)
-        for clients in [int(c) for c in options.clients.split(",")]:
-            if not only & {"home", "api"}:
-                break
-            home_floor = series("floor /_bench/floor", floor, clients)
-            if "home" in only:
-                series("GET /home, 20 items, page 1", home(1), clients, home_floor)
-                series("GET /home, 20 items, page 5", home(5), clients, home_floor)
+        with servers.gunicorn(workers=options.workers, threads=options.threads) as (base, process):
+            workers = servers.children(process.pid)
+            # Warm-up: every kind of page once per viewer, so each worker has loaded its code.
+            for make in (floor, home(1), profile, status_page):
+                load.run(base, make, concurrency=options.workers * 2, total=len(viewers))
             if "api" in only:
-                series("API home, 20 items, page 1", api(1, 20), clients, home_floor)
-                series("API home, 20 items, page 5", api(5, 20), clients, home_floor)
-                series("API home, 40 items, page 1", api(1, 40), clients, home_floor)
-        memory["after_run_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
-        memory["after_run_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
-        memory["requests_served"] = served
-        memory["master_mb"] = round(servers.rss_mb(process.pid), 1)
+                load.run(base, api(1, 20), concurrency=options.workers * 2, total=len(viewers))
+            memory["after_warmup_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
+            memory["after_warmup_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
+            served = 0
+
+            def series(name, make, clients, floor_summary=None, **extra):
+                nonlocal served
+                database = servers.postgres_pids()
+                web_cpu, database_cpu = servers.cpu_seconds(workers), servers.cpu_seconds(database)
+                result = load.run(base, make, concurrency=clients, seconds=options.seconds).summary()
+                served += result["requests"]
+                # CPU per request in the web workers and in PostgreSQL (the whole server, so
+                # anything else it serves meanwhile counts too).
+                count = max(result["requests"], 1)
+                result["web_cpu_ms"] = round((servers.cpu_seconds(workers) - web_cpu) * 1000 / count, 1)
+                result["database_cpu_ms"] = round(
+                    (servers.cpu_seconds(database) - database_cpu) * 1000 / count, 1)
+                row = {"what": name, "clients": clients, **extra, **result}
+                if floor_summary:
+                    row["x_floor_rps"] = common.ratio(result["rps"], floor_summary["rps"])
+                    row["x_floor_p99"] = common.ratio(result.get("p99_ms"), floor_summary.get("p99_ms"))
+                rows.append(row)
+                common.log(f"{name} ×{clients}: {result['rps']} rps, p99 {result.get('p99_ms')} ms, "
+                           f"{result['errors']} errors")
+                return result
+
+            if "public" in only:
+                public_floor = series("floor /_bench/floor (anonymous)", floor, options.public_clients)
+                series("profile /@username (anonymous)", profile, options.public_clients, public_floor)
+                series("status page /@username/ID (anonymous)", status_page, options.public_clients,
+                       public_floor)
+            for clients in [int(c) for c in options.clients.split(",")]:
+                if not only & {"home", "api"}:
+                    break
+                home_floor = series("floor /_bench/floor", floor, clients)
+                if "home" in only:
+                    series("GET /home, 20 items, page 1", home(1), clients, home_floor)
+                    series("GET /home, 20 items, page 5", home(5), clients, home_floor)
+                if "api" in only:
+                    series("API home, 20 items, page 1", api(1, 20), clients, home_floor)
+                    series("API home, 20 items, page 5", api(5, 20), clients, home_floor)
+                    series("API home, 40 items, page 1", api(1, 40), clients, home_floor)
+            memory["after_run_mb"] = {pid: round(servers.rss_mb(pid), 1) for pid in workers}
+            memory["after_run_pss_mb"] = {pid: servers.pss_mb(pid) for pid in workers}
+            memory["requests_served"] = served
+            memory["master_mb"] = round(servers.rss_mb(process.pid), 1)
 
     print(f"\n$ {common.command_line()}")
     common.print_table(

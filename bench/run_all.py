@@ -3,7 +3,7 @@ PostgreSQL database and Redis database; then one summary table of headline figur
 with its ratio to the floor measured in the same run, and bench/results/suite-<date>.json.
 
     .venv/bin/python -m bench.run_all [--quick]
-        [--only timeline_and_post,fanout,signup,pages_http,inbox,delivery,loadtest]
+        [--only timeline_and_post,fanout,signup,pages_http,memory,inbox,delivery,loadtest]
 """
 
 import argparse
@@ -22,6 +22,7 @@ BENCHMARKS = {
     "fanout": (["--posts", "10"], ["--posts", "3"]),
     "signup": ([], ["--rates", "2,5", "--step-seconds", "4", "--burst", "100"]),
     "pages_http": (["--seconds", "6"], ["--seconds", "3", "--clients", "1,16"]),
+    "memory": ([], ["--requests", "2000"]),
     "inbox": ([], ["--count", "500", "--seconds", "5"]),
     "delivery": ([], ["--domains", "300"]),
     "loadtest": ([], ["--minutes", "1"]),
@@ -114,6 +115,16 @@ def headline(results: dict) -> list[list]:
             most = max(memory["after_run_mb"].values())
             add("pages_http", f"web worker RSS after {memory['requests_served']:,} requests (max)",
                 most, "MB", target="< 100 MB", met=most < 100)
+    memory = results.get("memory")
+    if memory:
+        served = min(worker["requests"] for worker in memory["at_end"].values())
+        moments = (("after_warmup", "after warm-up"), ("at_end", f"after {served:,} requests each"))
+        for moment, label in moments:
+            workers = memory[moment].values()
+            most = max(w["rss_mb"] for w in workers)
+            add("memory", f"web worker RSS / PSS {label} (max)",
+                f"{most} / {max(w['pss_mb'] for w in workers)}", "MB", target="< 100 MB RSS",
+                met=most < 100)
     inbox = results.get("inbox")
     if inbox:
         add("inbox", "accepted/s (signed, 202)", inbox["accepted_per_s"], "/s", inbox.get("x_floor_accepted"),

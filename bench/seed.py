@@ -382,12 +382,12 @@ def prepare(options, *, tasks_inline: bool = True) -> dict | None:
         return ensure_seeded(accounts=options.accounts, statuses=options.statuses, force=True)
     counts = dataset_counts()
     if any(counts.values()) and not is_seeded(accounts=options.accounts, statuses=options.statuses):
-        common.log(f"database holds another dataset {counts}: resetting")
-        from django.db import connections
-
-        connections.close_all()
-        reset()
-        common.setup(tasks_inline=tasks_inline)
+        # Never dropped unasked: the database may be shared, and a silent reset here once
+        # wiped the dataset under another engineer's run.
+        raise SystemExit(
+            f"The benchmark database holds another dataset {counts}. If nobody else is using "
+            "it, seed again with --reset (or point BENCH_DATABASE_URL at another database)."
+        )
     return ensure_seeded(accounts=options.accounts, statuses=options.statuses)
 
 
