@@ -382,8 +382,9 @@ def prepare(options, *, tasks_inline: bool = True) -> dict | None:
         return ensure_seeded(accounts=options.accounts, statuses=options.statuses, force=True)
     counts = dataset_counts()
     if any(counts.values()) and not is_seeded(accounts=options.accounts, statuses=options.statuses):
-        # Never dropped unasked: the database may be shared, and a silent reset here once
-        # wiped the dataset under another engineer's run.
+        # Never dropped unasked: the database is shared, and another benchmark's posts alone
+        # can push the count past the tolerance (a silent reset here once wiped the dataset
+        # in the middle of other engineers' runs).
         raise SystemExit(
             f"The benchmark database holds another dataset {counts}. If nobody else is using "
             "it, seed again with --reset (or point BENCH_DATABASE_URL at another database)."

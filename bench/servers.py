@@ -51,7 +51,7 @@ def gunicorn(*, workers: int = 2, threads: int = 1, tasks_inline: bool = False, 
     # buffers (19 MiB a sign-up) in the heap, and a gthread worker grows by tens of MB.
     env.setdefault("MALLOC_MMAP_THRESHOLD_", "1048576")
     # Two malloc arenas instead of one per thread (glibc: up to 8 per core): each arena keeps
-    # its own free space, and 4 threads' arenas held 2-3 MB more per worker (bench.memory).
+    # its own free space, and 4 threads' arenas held about 2 MB more per worker (bench.memory).
     env.setdefault("MALLOC_ARENA_MAX", "2")
     process = subprocess.Popen(
         [
