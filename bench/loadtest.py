@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from bench import common, inbox, load, servers
 from bench.pages_http import _sessions
-from bench.seed import arguments, feeds_ensure, prepare
+from bench.seed import arguments, feeds_ensure, prepare, registrations_open
 from bench.signup import Form
 
 SIGNUP_PREFIX = "lt_"
@@ -247,13 +247,9 @@ def main() -> None:
     prepare(options, tasks_inline=False)
     feeds_ensure()
 
-    from accounts.models import RegistrationMode, SiteSettings
     from statuses.feeds import redis_client
 
-    site = SiteSettings.current()
-    if site.registration_mode != RegistrationMode.OPEN:
-        site.registration_mode = RegistrationMode.OPEN
-        site.save(update_fields=["registration_mode"])
+    registrations_open()
     run = uuid.uuid4().hex[:6]
     common.log("preparing viewers, tokens and remote actors")
     inbox_data = inbox.prepare(200)

@@ -330,6 +330,16 @@ def feeds_ensure() -> dict | None:
     return {"built": len(missing), "entries": entries, "seconds": round(time.perf_counter() - started, 2)}
 
 
+def registrations_open() -> None:
+    """Sign-ups open without approval, as the benchmarks that sign people up need."""
+    from accounts.models import RegistrationMode, SiteSettings
+
+    site = SiteSettings.current()
+    if site.registration_mode != RegistrationMode.OPEN:
+        site.registration_mode = RegistrationMode.OPEN
+        site.save(update_fields=["registration_mode"])
+
+
 def seeded_accounts():
     """The seeded population and the posters (not the accounts other benchmarks add)."""
     from django.db.models import Q

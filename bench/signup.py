@@ -24,7 +24,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 from bench import common, load, servers
-from bench.seed import PASSWORD, arguments, prepare
+from bench.seed import PASSWORD, arguments, prepare, registrations_open
 
 PREFIX = "s_"
 FLOOR_PREFIX = "fl_"
@@ -111,12 +111,9 @@ def main() -> None:
 
     from django.contrib.auth.hashers import get_hasher
 
-    from accounts.models import Account, KeyPair, RegistrationMode, SiteSettings, User
+    from accounts.models import Account, KeyPair, User
 
-    site = SiteSettings.current()
-    if site.registration_mode != RegistrationMode.OPEN:
-        site.registration_mode = RegistrationMode.OPEN
-        site.save(update_fields=["registration_mode"])
+    registrations_open()
     hasher = get_hasher()
     started = time.process_time()
     hasher.encode(PASSWORD, hasher.salt())
