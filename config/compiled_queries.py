@@ -9,14 +9,22 @@ parameter positions and every other parameter equal, and from then on only subst
 the real values. Anything else the inputs might change (a branch on a value, a timestamp
 taken at build time) makes the two builds differ: such a query is simply built each time,
 so a cached shape can never answer for inputs it was not compiled from.
+
+A shape is the length of each list value, rounded up to a power of two by repeating the
+list's last value (lists go to `__in` filters only, where a repeat changes nothing): a
+page of 13 ids and one of 16 share their SQL, and a process keeps a handful of shapes.
+`instances` also keeps how the SELECT's columns map to model instances (select_related
+included), so a page's display query costs its execution and the instances only.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,9 @@ class _Compiled:
     sql: str
     # Per parameter: (name, index) of the caller's value it takes, or ("", constant).
     slots: tuple[tuple[str, object], ...]
+    # The compiler of the first build: its select list says which columns make which
+    # model instance (Django's ModelIterable reads the same attributes).
+    compiler: SQLCompiler
 
     def params(self, values: Values) -> list:
         out = []
@@ -70,7 +81,10 @@ def _compile(build: Callable[..., QuerySet], values: Values) -> object:
         _stand_ins(values, base) for base in _STAND_IN_BASES
     )
     first = build(**first_values)
-    first_sql, first_params = first.query.sql_with_params()
+    if first._prefetch_related_lookups:
+        raise ValueError(f"{build.__qualname__}: prefetch_related is not run on compiled queries")
+    compiler = first.query.get_compiler(using=DEFAULT_DB_ALIAS)
+    first_sql, first_params = compiler.as_sql()
     second_sql, second_params = build(**second_values).query.sql_with_params()
     if first_sql != second_sql or len(first_params) != len(second_params):
         return _UNCACHEABLE
@@ -83,14 +97,23 @@ def _compile(build: Callable[..., QuerySet], values: Values) -> object:
             slots.append(("", a))
         else:
             return _UNCACHEABLE
-    return _Compiled(first.model, first_sql, tuple(slots))
+    return _Compiled(first.model, first_sql, tuple(slots), compiler)
 
 
 def _shape(build: Callable[..., QuerySet], values: Values) -> tuple:
     return (build, *((key, len(v) if isinstance(v, list) else None) for key, v in values.items()))
 
 
-def _execute(build: Callable[..., QuerySet], values: Values, wrap: str = "{}"):
+def _padded(value: int | list[int]) -> int | list[int]:
+    if not isinstance(value, list) or not value:
+        return value
+    size = 1 << (len(value) - 1).bit_length()
+    return value + [value[-1]] * (size - len(value))
+
+
+def _prepare(build: Callable[..., QuerySet], values: Values) -> tuple[object, str]:
+    """The compiled query for these values' shape (or _UNCACHEABLE) and the database alias
+    to read from."""
     key = _shape(build, values)
     compiled = _compiled.get(key)
     if compiled is None:
@@ -101,12 +124,19 @@ def _execute(build: Callable[..., QuerySet], values: Values, wrap: str = "{}"):
                 build.__qualname__,
             )
     if compiled is _UNCACHEABLE:
+        return compiled, ""
+    # Routed per call: anonymous requests may read from the replica.
+    return compiled, router.db_for_read(compiled.model) or DEFAULT_DB_ALIAS
+
+
+def _execute(build: Callable[..., QuerySet], values: Values, wrap: str = "{}"):
+    values = {name: _padded(value) for name, value in values.items()}
+    compiled, alias = _prepare(build, values)
+    if compiled is _UNCACHEABLE:
         queryset = build(**values)
         alias = queryset.db
         sql, params = queryset.query.sql_with_params()
     else:
-        # Routed per call: anonymous requests may read from the replica.
-        alias = router.db_for_read(compiled.model) or "default"
         sql, params = compiled.sql, compiled.params(values)
     cursor = connections[alias].cursor()
     cursor.execute(wrap.format(sql), params)
@@ -125,3 +155,53 @@ def count(build: Callable[..., QuerySet], **values: int | list[int]) -> int:
     """`build(**values).count()`, compiled once per shape (see `rows`)."""
     with _execute(build, values, "SELECT COUNT(*) FROM ({}) AS counted") as cursor:
         return cursor.fetchone()[0]
+
+
+# Per compiled query and database alias: what turns a row into instances (Django's
+# RelatedPopulator records the alias on each instance it makes).
+_populators: dict[tuple[int, str], tuple] = {}
+
+
+def _row_maker(compiled: _Compiled, alias: str) -> tuple:
+    key = (id(compiled), alias)
+    made = _populators.get(key)
+    if made is None:
+        compiler = compiled.compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        made = _populators[key] = (
+            klass_info["model"], start, end,
+            [column[0].target.attname for column in select[start:end]],
+            get_related_populators(klass_info, select, alias),
+            compiler.get_converters([column[0] for column in select[:compiler.col_count]]),
+        )
+    return made
+
+
+def instances(build: Callable[..., QuerySet], **values: int | list[int]) -> list[Model]:
+    """`list(build(**values))`, model instances with what its select_related() and defer()
+    say, compiled once per shape (see `rows`). `build` may not prefetch_related() nor
+    annotate()."""
+    values = {name: _padded(value) for name, value in values.items()}
+    compiled, alias = _prepare(build, values)
+    if compiled is _UNCACHEABLE:
+        return list(build(**values))
+    model, start, end, attnames, related, converters = _row_maker(compiled, alias)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params(values))
+        fetched = cursor.fetchall()
+    made = []
+    for row in fetched:
+        if converters:
+            row = list(row)
+            for position, (functions, expression) in converters.items():
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+        instance = model.from_db(alias, attnames, row[start:end])
+        for populator in related:
+            populator.populate(row, instance)
+        made.append(instance)
+    return made

@@ -101,9 +101,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered HTML fragments that are a pure function of their cache key (statuses_tags builds
 # the key from every value the fragment shows; nothing viewer-specific goes in), kept in
-# each process: a Redis round trip per fragment would cost what rendering it does.
+# each process: a Redis round trip per fragment would cost what rendering it does. Kept
+# compressed (config/cache.py): web workers stay under 100 MB.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "config.cache.CompressedLocMemCache",
     "LOCATION": "fragments",
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=3000)},

@@ -15,8 +15,8 @@ from statuses.conversations import (
     conversation_remove,
     conversations_visible,
 )
-from statuses.models import AccountConversation, Status
-from statuses.selectors import statuses_for_display
+from statuses.models import AccountConversation
+from statuses.selectors import statuses_by_id
 
 from .serializers import statuses_data
 
@@ -26,7 +26,7 @@ def conversations_data(conversations: list[AccountConversation], viewer: Account
     status rendered for the viewer, in a fixed number of queries."""
     prefetch_related_objects(conversations, "participants")
     ids = [c.last_status_id for c in conversations]
-    loaded = statuses_for_display(Status.objects.filter(pk__in=ids)).in_bulk()
+    loaded = statuses_by_id(ids)
     statuses = [loaded[i] for i in ids if i in loaded]
     rendered = dict(zip([s.pk for s in statuses], statuses_data(statuses, viewer), strict=True))
     people = {

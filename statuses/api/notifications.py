@@ -11,8 +11,7 @@ from accounts.api.serializers import iso
 from accounts.api.views import accounts_data
 from accounts.models import Account, Notification, NotificationType
 from config.errors import NotFoundError
-from statuses.models import Status
-from statuses.selectors import notifications_unread_count, notifications_visible, statuses_for_display
+from statuses.selectors import notifications_unread_count, notifications_visible, statuses_by_id
 
 from .serializers import notifications_data, statuses_data
 
@@ -158,7 +157,7 @@ def grouped_data(notifications: list[Notification], me: Account, *, grouped_type
             "sample_account_ids": [str(pk) for pk in sample[:SAMPLE_ACCOUNTS]],
             "status_id": str(latest.status_id) if latest.status_id else None,
         })
-    loaded = statuses_for_display(Status.objects.filter(pk__in=statuses)).in_bulk()
+    loaded = statuses_by_id(list(statuses))
     return {
         "accounts": accounts_data(list(accounts.values())),
         "statuses": statuses_data([loaded[pk] for pk in dict.fromkeys(statuses) if pk in loaded], me),

@@ -279,12 +279,12 @@ class NotificationOutput(serializers.Serializer):
 
 def notifications_data(notifications: list[Notification], viewer: Account) -> list[dict]:
     """Notifications with their statuses; one about a status a filter hides is left out."""
-    from statuses.selectors import statuses_for_display
+    from statuses.selectors import statuses_by_id
 
     from .filters import filter_statuses
 
     ids = [n.status_id for n in notifications if n.status_id]
-    loaded = statuses_for_display(Status.objects.filter(pk__in=ids)).in_bulk() if ids else {}
+    loaded = statuses_by_id(ids)
     statuses, filtered = filter_statuses(list(loaded.values()), viewer, "notifications")
     rendered = dict(zip([s.pk for s in statuses], statuses_data(statuses, viewer, filtered=filtered),
                         strict=True))

@@ -15,7 +15,7 @@ from accounts.models import Follow, List, ListAccount
 from statuses.feeds import home_filter
 from statuses.models import Bookmark, Favourite, MediaAttachment, Status, StatusPin, Tag, Visibility
 from statuses.permissions import not_muted_by, visible_statuses
-from statuses.selectors import statuses_for_display, timeline_home
+from statuses.selectors import statuses_by_id, statuses_for_display, timeline_home
 
 from .filters import filter_statuses
 from .serializers import statuses_data
@@ -176,7 +176,7 @@ def _rows_of_statuses(request, rows_queryset, me) -> Response:
     """Favourites and bookmarks page by their own row id (when it was saved), as Mastodon."""
     params = page_params(request)
     rows = paginate(rows_queryset.filter(status__in=visible_statuses(me).values("pk")), params)
-    loaded = statuses_for_display(Status.objects.filter(pk__in=[r.status_id for r in rows])).in_bulk()
+    loaded = statuses_by_id([r.status_id for r in rows])
     statuses = [loaded[r.status_id] for r in rows if r.status_id in loaded]
     return with_link(Response(statuses_data(statuses, me)), request, rows)
 

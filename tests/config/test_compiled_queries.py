@@ -9,7 +9,7 @@ from accounts.services import block_create, follow_request
 from config import compiled_queries
 from statuses.models import Status, Visibility
 from statuses.permissions import visible_statuses
-from statuses.services import status_create
+from statuses.services import reblog_create, status_create
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,30 @@ def test_a_query_holding_the_time_of_its_build_is_built_on_each_call(alice, bob)
     assert compiled_queries.rows(_posted_before_now, account_id=bob.pk) == [(later.pk,)]
     # Two stand-in builds told it apart, then a fresh build for each of the three calls.
     assert len(builds) == 2 + 3
+
+
+def _authored(*, ids):
+    builds.append(len(ids))
+    return Status.objects.filter(id__in=ids).select_related("account", "reblog__account").defer(
+        "account__private_key")
+
+
+def test_instances_are_the_orms_with_their_related_rows_and_lists_share_a_shape(alice, bob):
+    posts = [status_create(author=alice, text=f"Post {n}") for n in range(7)]
+    boost = reblog_create(account=bob, status=posts[0])
+    ids = [post.pk for post in posts] + [boost.pk]
+    builds.clear()
+
+    # 5, 6, 7 and 8 ids are one shape (rounded up to 8 by repeating the last id).
+    for size in (5, 6, 7, 8):
+        made = compiled_queries.instances(_authored, ids=ids[:size])
+        expected = list(_authored(ids=ids[:size]))
+        assert sorted(s.pk for s in made) == sorted(s.pk for s in expected)
+    assert builds == [8, 8, 5, 6, 7, 8]  # two stand-in builds of 8 ids, then each `expected`
+
+    by_pk = {s.pk: s for s in compiled_queries.instances(_authored, ids=ids)}
+    assert by_pk[posts[3].pk].text == "Post 3"
+    assert by_pk[posts[3].pk].account.username == "alice"
+    assert by_pk[boost.pk].reblog.account.username == "alice"
+    assert by_pk[boost.pk].created_at == Status.objects.get(pk=boost.pk).created_at
+    assert "private_key" in by_pk[boost.pk].account.get_deferred_fields()
