@@ -30,7 +30,6 @@ def main() -> None:
     from django.test import Client, override_settings
 
     from accounts.models import Account
-
     from bench.pages_http import logged_in
 
     client = Client()
