@@ -43,6 +43,9 @@ class _Compiled:
     # The compiler of the first build: its select list says which columns make which
     # model instance (Django's ModelIterable reads the same attributes).
     compiler: SQLCompiler
+    # Per column position: the functions turning a database value into Python's (on
+    # SQLite a date arrives as text), as the ORM applies them.
+    converters: dict
 
     def params(self, values: Values) -> list:
         out = []
@@ -97,7 +100,8 @@ def _compile(build: Callable[..., QuerySet], values: Values) -> object:
             slots.append(("", a))
         else:
             return _UNCACHEABLE
-    return _Compiled(first.model, first_sql, tuple(slots), compiler)
+    converters = compiler.get_converters([column[0] for column in compiler.select[:compiler.col_count]])
+    return _Compiled(first.model, first_sql, tuple(slots), compiler, converters)
 
 
 def _shape(build: Callable[..., QuerySet], values: Values) -> tuple:
@@ -129,31 +133,50 @@ def _prepare(build: Callable[..., QuerySet], values: Values) -> tuple[object, st
     return compiled, router.db_for_read(compiled.model) or DEFAULT_DB_ALIAS
 
 
-def _execute(build: Callable[..., QuerySet], values: Values, wrap: str = "{}"):
+def _count_sql(build: Callable[..., QuerySet], values: Values) -> tuple[str, str, list]:
     values = {name: _padded(value) for name, value in values.items()}
     compiled, alias = _prepare(build, values)
     if compiled is _UNCACHEABLE:
         queryset = build(**values)
-        alias = queryset.db
-        sql, params = queryset.query.sql_with_params()
-    else:
-        sql, params = compiled.sql, compiled.params(values)
-    cursor = connections[alias].cursor()
-    cursor.execute(wrap.format(sql), params)
-    return cursor
+        return queryset.db, *queryset.query.sql_with_params()
+    return alias, compiled.sql, compiled.params(values)
+
+
+def _fetch(compiled: _Compiled, alias: str, values: Values) -> list:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params(values))
+        fetched = cursor.fetchall()
+    if not compiled.converters:
+        return fetched
+    converted = []
+    for row in fetched:
+        row = list(row)
+        for position, (functions, expression) in compiled.converters.items():
+            value = row[position]
+            for convert in functions:
+                value = convert(value, expression, connection)
+            row[position] = value
+        converted.append(tuple(row))
+    return converted
 
 
 def rows(build: Callable[..., QuerySet], **values: int | list[int]) -> list[tuple]:
     """The rows of `build(**values)`, a values_list() queryset, compiled once per shape (the
     lengths of list values). `build` is called with stand-in integers (a list of as many
     for a list value): it must use them in filters only."""
-    with _execute(build, values) as cursor:
-        return cursor.fetchall()
+    values = {name: _padded(value) for name, value in values.items()}
+    compiled, alias = _prepare(build, values)
+    if compiled is _UNCACHEABLE:
+        return list(build(**values))
+    return _fetch(compiled, alias, values)
 
 
 def count(build: Callable[..., QuerySet], **values: int | list[int]) -> int:
     """`build(**values).count()`, compiled once per shape (see `rows`)."""
-    with _execute(build, values, "SELECT COUNT(*) FROM ({}) AS counted") as cursor:
+    alias, sql, params = _count_sql(build, values)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
         return cursor.fetchone()[0]
 
 
@@ -166,14 +189,12 @@ def _row_maker(compiled: _Compiled, alias: str) -> tuple:
     key = (id(compiled), alias)
     made = _populators.get(key)
     if made is None:
-        compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
+        select, klass_info = compiled.compiler.select, compiled.compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         made = _populators[key] = (
             klass_info["model"], start, end,
             [column[0].target.attname for column in select[start:end]],
             get_related_populators(klass_info, select, alias),
-            compiler.get_converters([column[0] for column in select[:compiler.col_count]]),
         )
     return made
 
@@ -186,20 +207,9 @@ def instances(build: Callable[..., QuerySet], **values: int | list[int]) -> list
     compiled, alias = _prepare(build, values)
     if compiled is _UNCACHEABLE:
         return list(build(**values))
-    model, start, end, attnames, related, converters = _row_maker(compiled, alias)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.params(values))
-        fetched = cursor.fetchall()
+    model, start, end, attnames, related = _row_maker(compiled, alias)
     made = []
-    for row in fetched:
-        if converters:
-            row = list(row)
-            for position, (functions, expression) in converters.items():
-                value = row[position]
-                for convert in functions:
-                    value = convert(value, expression, connection)
-                row[position] = value
+    for row in _fetch(compiled, alias, values):
         instance = model.from_db(alias, attnames, row[start:end])
         for populator in related:
             populator.populate(row, instance)

@@ -7,9 +7,10 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, NotFoundError
 
 INVALID_TOKEN = "The access token is invalid"
+NOT_FOUND = "Record not found"
 
 
 def _flatten(detail) -> str:
@@ -22,10 +23,11 @@ def _flatten(detail) -> str:
 
 def exception_handler(exc, context):
     headers = {}
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, NotFoundError | Http404):
+        # Mastodon's one answer for anything missing or hidden: a client cannot tell them apart.
+        status, message = 404, NOT_FOUND
+    elif isinstance(exc, ApplicationError):
         status, message = exc.status_code, exc.message
-    elif isinstance(exc, Http404):
-        status, message = 404, "Record not found"
     elif isinstance(exc, DjangoPermissionDenied):
         status, message = 403, "This action is not allowed"
     elif isinstance(exc, exceptions.ValidationError):

@@ -16,7 +16,7 @@ PLACEHOLDER_COLOR = (216, 222, 233)
 
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(request):
-    raise NotFoundError("Record not found")
+    raise NotFoundError()
 
 
 @api_view(["GET"])

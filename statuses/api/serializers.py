@@ -19,57 +19,40 @@ from statuses.models import MediaAttachment, Poll, Status, StatusEdit
 from statuses.selectors import ViewerState, viewer_state
 
 
+def _media_meta(media) -> dict:
+    meta: dict = {"focus": {"x": media.focus_x, "y": media.focus_y}}
+    if media.width and media.height:
+        meta["original"] = {
+            "width": media.width, "height": media.height,
+            "size": f"{media.width}x{media.height}", "aspect": media.width / media.height,
+        }
+        # The thumbnail keeps the aspect ratio within 640×640.
+        scale = min(1.0, 640 / max(media.width, media.height))
+        small_w, small_h = max(1, round(media.width * scale)), max(1, round(media.height * scale))
+        meta["small"] = {
+            "width": small_w, "height": small_h, "size": f"{small_w}x{small_h}",
+            "aspect": small_w / small_h,
+        }
+    return meta
+
+
 class MediaAttachmentOutput(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    preview_url = serializers.SerializerMethodField()
-    remote_url = serializers.SerializerMethodField()
-    preview_remote_url = serializers.SerializerMethodField()
-    text_url = serializers.SerializerMethodField()
-    meta = serializers.SerializerMethodField()
-    description = serializers.SerializerMethodField()
-    blurhash = serializers.SerializerMethodField()
+    """Mastodon's MediaAttachment."""
 
-    def get_type(self, media) -> str:
-        return "image" if media.mime_type.startswith("image/") else "unknown"
-
-    def get_url(self, media) -> str | None:
-        return file_url(media.file, media.remote_url or None)
-
-    def get_preview_url(self, media) -> str | None:
-        return file_url(media.thumbnail, self.get_url(media))
-
-    def get_remote_url(self, media) -> str | None:
-        return media.remote_url or None
-
-    def get_preview_remote_url(self, media) -> None:
-        return None
-
-    def get_text_url(self, media) -> None:
-        return None
-
-    def get_meta(self, media) -> dict:
-        meta: dict = {"focus": {"x": media.focus_x, "y": media.focus_y}}
-        if media.width and media.height:
-            meta["original"] = {
-                "width": media.width, "height": media.height,
-                "size": f"{media.width}x{media.height}", "aspect": media.width / media.height,
-            }
-            # The thumbnail keeps the aspect ratio within 640×640.
-            scale = min(1.0, 640 / max(media.width, media.height))
-            small_w, small_h = max(1, round(media.width * scale)), max(1, round(media.height * scale))
-            meta["small"] = {
-                "width": small_w, "height": small_h, "size": f"{small_w}x{small_h}",
-                "aspect": small_w / small_h,
-            }
-        return meta
-
-    def get_description(self, media) -> str | None:
-        return media.description or None
-
-    def get_blurhash(self, media) -> str | None:
-        return media.blurhash or None
+    def to_representation(self, media) -> dict:
+        url = file_url(media.file, media.remote_url or None)
+        return {
+            "id": str(media.pk),
+            "type": "image" if media.mime_type.startswith("image/") else "unknown",
+            "url": url,
+            "preview_url": file_url(media.thumbnail, url),
+            "remote_url": media.remote_url or None,
+            "preview_remote_url": None,
+            "text_url": None,
+            "meta": _media_meta(media),
+            "description": media.description or None,
+            "blurhash": media.blurhash or None,
+        }
 
 
 def status_url(status: Status) -> str:
@@ -80,145 +63,69 @@ def status_url(status: Status) -> str:
 
 class StatusOutput(serializers.Serializer):
     """Mastodon's Status. Context: `viewer`, `state` (ViewerState of the page) and `counts`
-    (account counts); `statuses_data` fills them."""
+    (account counts); `statuses_data` fills them. Built as one dict rather than from
+    declared fields (see AccountOutput), each author's Account once per page."""
 
-    id = serializers.CharField()
-    created_at = serializers.SerializerMethodField()
-    edited_at = serializers.SerializerMethodField()
-    in_reply_to_id = serializers.SerializerMethodField()
-    in_reply_to_account_id = serializers.SerializerMethodField()
-    sensitive = serializers.BooleanField()
-    spoiler_text = serializers.CharField()
-    visibility = serializers.CharField()
-    language = serializers.SerializerMethodField()
-    uri = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    replies_count = serializers.SerializerMethodField()
-    reblogs_count = serializers.SerializerMethodField()
-    favourites_count = serializers.SerializerMethodField()
-    quotes_count = serializers.SerializerMethodField()
-    content = serializers.SerializerMethodField()
-    reblog = serializers.SerializerMethodField()
-    application = serializers.SerializerMethodField()
-    account = serializers.SerializerMethodField()
-    media_attachments = serializers.SerializerMethodField()
-    mentions = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
-    emojis = serializers.SerializerMethodField()
-    card = serializers.SerializerMethodField()
-    poll = serializers.SerializerMethodField()
-    filtered = serializers.SerializerMethodField()
-
-    def _state(self) -> ViewerState:
-        return self.context["state"]
-
-    def _target_id(self, status) -> int:
-        return status.reblog_id or status.pk
-
-    def get_created_at(self, status) -> str:
-        return iso(status.created_at)
-
-    def get_edited_at(self, status) -> str | None:
-        return iso(status.edited_at)
-
-    def get_in_reply_to_id(self, status) -> str | None:
-        return str(status.in_reply_to_id) if status.in_reply_to_id else None
-
-    def get_in_reply_to_account_id(self, status) -> str | None:
-        return str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
-
-    def get_language(self, status) -> str | None:
-        return status.language or None
-
-    def get_uri(self, status) -> str:
-        return status.activitypub_id
-
-    def get_url(self, status) -> str | None:
-        return None if status.reblog_id else status_url(status)
-
-    def get_replies_count(self, status) -> int:
-        return 0 if status.reblog_id else self._state().replies_count.get(status.pk, 0)
-
-    def get_reblogs_count(self, status) -> int:
-        return 0 if status.reblog_id else self._state().reblogs_count.get(status.pk, 0)
-
-    def get_favourites_count(self, status) -> int:
-        return 0 if status.reblog_id else self._state().favourites_count.get(status.pk, 0)
-
-    def get_quotes_count(self, status) -> int:
-        return 0
-
-    def get_content(self, status) -> str:
-        return "" if status.reblog_id else status.content
-
-    # A serializer instance deep-copies its declared fields when first used: one instance per
-    # kind and page (kept in the page's context), not one per nested object, and one dict
-    # per author however many of the page's statuses they wrote.
-
-    def _nested(self, name: str, serializer_class) -> serializers.Serializer:
-        instances = self.context.setdefault("_serializers", {})
-        if name not in instances:
-            instances[name] = serializer_class(context=self.context)
-        return instances[name]
-
-    def get_reblog(self, status) -> dict | None:
-        if not status.reblog_id:
-            return None
-        return self.to_representation(status.reblog)
-
-    def get_application(self, status) -> dict | None:
-        application = status.application
-        if application is None:
-            return None
-        registration = getattr(application, "registration", None)
-        return {"name": application.name, "website": (registration and registration.website) or None}
-
-    def get_account(self, status) -> dict:
+    def _account(self, account: Account) -> dict:
         rendered = self.context.setdefault("_accounts_rendered", {})
-        if status.account_id not in rendered:
-            serializer = self._nested("account", AccountOutput)
-            rendered[status.account_id] = serializer.to_representation(status.account)
-        return rendered[status.account_id]
+        if account.pk not in rendered:
+            rendered[account.pk] = AccountOutput(context=self.context).to_representation(account)
+        return rendered[account.pk]
 
-    def get_media_attachments(self, status) -> list[dict]:
-        media = self._nested("media", MediaAttachmentOutput)
-        return [media.to_representation(item) for item in status.media.all()]
-
-    def get_mentions(self, status) -> list[dict]:
-        return [
-            {"id": str(m.account.pk), "username": m.account.username, "acct": m.account.acct,
-             "url": m.account.profile_url}
-            for m in status.mentions.all()
-        ]
-
-    def get_tags(self, status) -> list[dict]:
-        return [
-            {"name": tag.name.lower(), "url": absolute_url(f"/tags/{tag.name.lower()}")}
-            for tag in status.tags.all()
-        ]
-
-    def get_emojis(self, status) -> list:
-        return []
-
-    def get_card(self, status) -> None:
-        return None
-
-    def get_poll(self, status) -> dict | None:
-        return self.context.get("polls", {}).get(status.pk)
-
-    def get_filtered(self, status) -> list:
-        return self.context.get("filtered", {}).get(status.pk, [])
-
-    def to_representation(self, status):
-        data = super().to_representation(status)
+    def to_representation(self, status) -> dict:
+        state: ViewerState = self.context["state"]
+        boost = bool(status.reblog_id)
+        application = status.application
+        if application is not None:
+            registration = getattr(application, "registration", None)
+            application = {"name": application.name,
+                           "website": (registration and registration.website) or None}
+        media = MediaAttachmentOutput()
+        data = {
+            "id": str(status.pk),
+            "created_at": iso(status.created_at),
+            "edited_at": iso(status.edited_at),
+            "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
+            "in_reply_to_account_id": (
+                str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None
+            ),
+            "sensitive": status.sensitive,
+            "spoiler_text": status.spoiler_text,
+            "visibility": status.visibility,
+            "language": status.language or None,
+            "uri": status.activitypub_id,
+            "url": None if boost else status_url(status),
+            "replies_count": 0 if boost else state.replies_count.get(status.pk, 0),
+            "reblogs_count": 0 if boost else state.reblogs_count.get(status.pk, 0),
+            "favourites_count": 0 if boost else state.favourites_count.get(status.pk, 0),
+            "quotes_count": 0,
+            "content": "" if boost else status.content,
+            "reblog": self.to_representation(status.reblog) if boost else None,
+            "application": application,
+            "account": self._account(status.account),
+            "media_attachments": [media.to_representation(item) for item in status.media.all()],
+            "mentions": [
+                {"id": str(m.account.pk), "username": m.account.username, "acct": m.account.acct,
+                 "url": m.account.profile_url}
+                for m in status.mentions.all()
+            ],
+            "tags": [
+                {"name": tag.name.lower(), "url": absolute_url(f"/tags/{tag.name.lower()}")}
+                for tag in status.tags.all()
+            ],
+            "emojis": [],
+            "card": None,
+            "poll": self.context.get("polls", {}).get(status.pk),
+            "filtered": self.context.get("filtered", {}).get(status.pk, []),
+        }
         viewer: Account | None = self.context.get("viewer")
         if viewer is not None:
-            state, target = self._state(), self._target_id(status)
+            target = status.reblog_id or status.pk
             data["favourited"] = target in state.favourited
             data["reblogged"] = target in state.reblogged
             data["bookmarked"] = target in state.bookmarked
             data["muted"] = target in state.muted
-            if status.account_id == viewer.pk and not status.reblog_id:
+            if status.account_id == viewer.pk and not boost:
                 data["pinned"] = target in state.pinned
         if self.context.get("with_source"):
             data["text"] = status.text
@@ -256,25 +163,19 @@ def status_data(status: Status, viewer: Account | None, **extra) -> dict:
 
 
 class NotificationOutput(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.CharField()
-    created_at = serializers.SerializerMethodField()
-    group_key = serializers.SerializerMethodField()
-    account = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
+    """Mastodon's Notification. Context: `statuses` (rendered, by id) and `counts`."""
 
-    def get_created_at(self, notification) -> str:
-        return iso(notification.created_at)
-
-    def get_group_key(self, notification) -> str:
-        return f"ungrouped-{notification.pk}"
-
-    def get_account(self, notification) -> dict:
-        return AccountOutput(notification.from_account, context=self.context).data
-
-    def get_status(self, notification) -> dict | None:
-        rendered = self.context["statuses"]
-        return rendered.get(notification.status_id) if notification.status_id else None
+    def to_representation(self, notification) -> dict:
+        return {
+            "id": str(notification.pk),
+            "type": notification.type,
+            "created_at": iso(notification.created_at),
+            "group_key": f"ungrouped-{notification.pk}",
+            "account": AccountOutput(context=self.context).to_representation(notification.from_account),
+            "status": (
+                self.context["statuses"].get(notification.status_id) if notification.status_id else None
+            ),
+        }
 
 
 def notifications_data(notifications: list[Notification], viewer: Account) -> list[dict]:

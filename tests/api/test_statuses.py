@@ -66,7 +66,7 @@ def test_private_post_is_404_to_a_non_follower(alice, bob, carol, api_for, anon)
     for client in (api_for(carol), anon):
         response = client.get(url)
         assert response.status_code == 404
-        assert response.json() == {"error": "Not found."}
+        assert response.json() == {"error": "Record not found"}
         assert client.get(f"{url}/context").status_code == 404
         assert client.get(f"{url}/favourited_by").status_code == 404
     missing = api_for(carol).get("/api/v1/statuses/123456789")
