@@ -18,3 +18,12 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # Every logged-in request reads the user's account next (moderation middleware,
+        # pages, navigation): one query for both instead of two.
+        try:
+            user = User._default_manager.select_related("account").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

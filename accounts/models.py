@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import server_state
 from config.ids import new_id
 
 USERNAME_MAX_LENGTH = 30
@@ -47,6 +48,12 @@ class SiteSettings(models.Model):
     @classmethod
     def current(cls) -> "SiteSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def shown(cls) -> "SiteSettings":
+        """The settings as every page shows them, memoized per generation of the server's
+        state: to read, never to change and save (that is `current`)."""
+        return server_state.remembered("site_settings", cls.current)
 
 
 class ServerRule(models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
+from config import server_state
 from config.errors import ApplicationError, NotFoundError
 from statuses.html import sanitize_html
 
@@ -108,7 +109,11 @@ def announcements_current() -> list[Announcement]:
 
 
 def announcements_undismissed(*, account: Account) -> list[Announcement]:
-    """The current announcements `account` has not dismissed yet (the web home page's)."""
+    """The current announcements `account` has not dismissed yet (the web home page's).
+    Most of the time none is published: every home page then asks the database nothing."""
+    published = Announcement.objects.filter(published=True)
+    if not server_state.remembered("announcements_published", published.exists):
+        return []
     dismissed = AnnouncementDismissal.objects.filter(account=account).values("announcement")
     return list(Announcement.objects.current().exclude(pk__in=dismissed))
 

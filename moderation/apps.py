@@ -18,9 +18,13 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from django.contrib.admin.models import LogEntry
 
+        from config import server_state
+
+        from .models import Announcement, IPBlock, SelfDestruct
         from .signals import admin_log_entry_copy
 
         # After every migrate (and test flush): permissions of models added since the data
         # migration join their roles too.
         post_migrate.connect(_roles_sync, dispatch_uid="moderation_roles_sync")
         post_save.connect(admin_log_entry_copy, sender=LogEntry, dispatch_uid="moderation_admin_log")
+        server_state.watch(IPBlock, SelfDestruct, Announcement)

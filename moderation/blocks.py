@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.domain_blocks import DomainInvalidError, domain_normalize
 from accounts.models import Account, Follow, FollowRequest, RegistrationMode, SiteSettings, User
+from config import server_state
 from config.errors import ApplicationError, NotFoundError
 
 from .audit import SWEEP, audit_log, staff_require
@@ -295,17 +296,27 @@ def _matching(blocks, ip: str | None) -> list:
     return [b for b in blocks if address in ipaddress.ip_network(b.ip)]
 
 
+def _no_access_blocks() -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, object]]:
+    return [
+        (ipaddress.ip_network(network), expires_at)
+        for network, expires_at in IPBlock.objects.filter(severity=IPBlockSeverity.NO_ACCESS)
+        .values_list("ip", "expires_at")
+    ]
+
+
 def ip_is_denied(ip: str | None) -> bool:
-    """Whether a "no access" block covers this address. Every request asks: one query on
-    a table of a few rows, matched here, so a new or lifted block counts at once."""
+    """Whether an unexpired "no access" block covers this address. Every request asks: the
+    table of a few rows is memoized per generation of the server's state, so a new or
+    lifted block counts at once (config/server_state.py)."""
     try:
         address = ipaddress.ip_address(ip or "")
     except ValueError:
         return False
-    networks = IPBlock.objects.active().filter(severity=IPBlockSeverity.NO_ACCESS).values_list(
-        "ip", flat=True,
+    now = timezone.now()
+    return any(
+        address in network and IPBlock.unexpired(expires_at, now)
+        for network, expires_at in server_state.remembered("ip_blocks", _no_access_blocks)
     )
-    return any(address in ipaddress.ip_network(network) for network in networks)
 
 
 # --- usernames ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, ServerRule, User
+from config import server_state
 from statuses.models import Status
 
 COMMENT_MAX_LENGTH = 1000
@@ -270,7 +271,8 @@ class SelfDestruct(models.Model):
 
     @classmethod
     def is_active(cls) -> bool:
-        return cls.objects.exists()
+        """Asked by every request: memoized per generation of the server's state."""
+        return server_state.remembered("self_destruct", cls.objects.exists)
 
 
 class DomainBlockSeverity(models.TextChoices):
@@ -350,6 +352,7 @@ class IPBlockSeverity(models.TextChoices):
 
 class IPBlockQuerySet(models.QuerySet):
     def active(self):
+        # The same rule as IPBlock.unexpired, for a query.
         return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
 
 
@@ -369,6 +372,10 @@ class IPBlock(models.Model):
 
     def __str__(self):
         return self.ip
+
+    @staticmethod
+    def unexpired(expires_at, now) -> bool:
+        return expires_at is None or expires_at > now
 
 
 class UsernameBlock(models.Model):

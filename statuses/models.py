@@ -108,6 +108,8 @@ class Status(models.Model):
             models.Index(fields=["visibility", "-id"]),
             models.Index(fields=["in_reply_to"]),
             models.Index(fields=["reblog", "account"]),
+            # An account's statuses counted (and the last one's date) from the index alone.
+            models.Index(fields=["account", "visibility", "created_at"], name="status_account_counts"),
         ]
         constraints = [
             # One boost per account and status.

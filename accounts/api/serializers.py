@@ -42,7 +42,8 @@ def _status_counts(*, ids: list[int]) -> QuerySet:
     Status = Account._meta.get_field("statuses").related_model
     return (
         Status.objects.filter(account__in=ids).exclude(visibility="direct").values("account")
-        .annotate(n=Count("pk"), last=Max("created_at")).values_list("account", "n", "last")
+        # COUNT(*): PostgreSQL then counts from the status_account_counts index alone.
+        .annotate(n=Count("*"), last=Max("created_at")).values_list("account", "n", "last")
     )
 
 

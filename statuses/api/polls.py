@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.api.auth import scoped, viewer
 from accounts.api.serializers import iso
 from accounts.models import Account
+from config import compiled_queries
 from config.errors import NotFoundError
 from statuses.models import Poll, PollVote, Status
 from statuses.permissions import is_visible_to
@@ -66,10 +67,17 @@ def poll_vote(*, account: Account, poll: Poll, choices: list[int]) -> None:
         raise PollError("You have already voted on this poll") from None
 
 
+def _polls_of(ids):
+    return Poll.objects.filter(status__in=ids).select_related("status")
+
+
 def polls_data(statuses: list[Status], viewer: Account | None) -> dict[int, dict]:
     """Poll entities of a page, keyed by status id."""
-    ids = {s.pk for s in statuses} | {s.reblog_id for s in statuses if s.reblog_id}
-    polls = list(Poll.objects.filter(status__in=ids).select_related("status"))
+    ids = sorted({s.pk for s in statuses} | {s.reblog_id for s in statuses if s.reblog_id})
+    if not ids:
+        return {}
+    # Compiled once per shape: on a page with no poll this is all that is asked.
+    polls = compiled_queries.instances(_polls_of, ids=ids)
     if not polls:
         return {}
     poll_ids = [p.pk for p in polls]

@@ -1,5 +1,6 @@
 """Template helpers for statuses: the status card, short times, avatars, icons."""
 
+import functools
 import hashlib
 import re
 from html import unescape
@@ -252,17 +253,27 @@ def _card_actions(context, values: dict) -> str:
     return mark_safe(html.replace(_CSRF_STAND_IN, page["csrf_input"]))
 
 
+@functools.lru_cache(maxsize=1024)
+def _time_link_start(url: str, created_at, _language: str, _timezone: str) -> str:
+    """The link and `<time>` element a post's time sits in: the same for every viewer
+    reading in the same language and time zone (both in the key), so formatting the full
+    date for the title happens once per post instead of once per card shown."""
+    local = timezone.template_localtime(created_at)
+    return format_html(
+        '<a class="status-time" href="{}"><time datetime="{}" title="{}">', url, local.isoformat(),
+        date_filter(local, "DATETIME_FORMAT"),
+    )
+
+
 def _card_time(status, label_edited: str) -> str:
     """The link to a post with its compact time: outside the cached head, since "5m" ages."""
-    created_at = timezone.template_localtime(status.created_at)
     edited = format_html(
         '<span class="edited">*</span><span class="visually-hidden">{}</span>', label_edited,
     ) if status.edited_at else ""
-    return format_html(
-        '<a class="status-time" href="{}"><time datetime="{}" title="{}">{}</time>{}</a>',
-        status.get_absolute_url(), created_at.isoformat(),
-        date_filter(created_at, "DATETIME_FORMAT"), short_time(status.created_at), edited,
+    start = _time_link_start(
+        status.get_absolute_url(), status.created_at, get_language(), timezone.get_current_timezone_name(),
     )
+    return format_html("{}{}</time>{}</a>", mark_safe(start), short_time(status.created_at), edited)
 
 
 _ACTION_STATE = (

@@ -163,3 +163,22 @@ def test_accounts_create_command_makes_an_admin_who_can_use_the_admin(client):
     assert "Site administration" in admin_home.content.decode()
     # The same login works on the site's own log-in page.
     assert Client().post(LOGIN, {"username": "admin", "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_session_user_comes_with_its_account_and_a_deactivated_one_is_logged_out(alice):
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    client = Client()
+    client.force_login(alice.user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+
+    user = get_user(request)
+    assert user.pk == alice.user.pk and user.account.username == "alice"
+    assert "account" in user._state.fields_cache  # loaded with the user, no second query
+
+    User.objects.filter(pk=alice.user.pk).update(is_active=False)
+    assert not get_user(request).is_authenticated
+    assert client.get(reverse("statuses:home")).status_code == 302
