@@ -140,11 +140,6 @@ def _media_attributes(request, values) -> list[dict]:
     return []
 
 
-def _sends_poll(request) -> bool:
-    data = request.data
-    return "poll" in data or any(key.startswith("poll[") for key in data)
-
-
 @api_view(["GET", "PUT", "DELETE"])
 @permission_classes([scoped("read:statuses", "write:statuses", public=True)])
 def status_detail(request, status_id):
@@ -165,8 +160,8 @@ def status_detail(request, status_id):
     values = data.validated_data
     if status.account_id != me.pk or status.reblog_id:
         raise NotFoundError()
-    # The poll as sent (None removes it, as on Mastodon); kept if the client does not mention it.
-    poll = poll_input(request) if _sends_poll(request) else services.KEEP_POLL
+    # As on Mastodon, an edit is the whole post: attachments and a poll not sent again are removed.
+    poll = poll_input(request)
     descriptions = {}
     for item in _media_attributes(request, values):
         try:
@@ -178,7 +173,7 @@ def status_detail(request, status_id):
     services.status_edit(
         status=status, by=me, text=values["status"], spoiler_text=values["spoiler_text"],
         sensitive=values["sensitive"], language=values.get("language"),
-        media_descriptions=descriptions, media_ids=values.get("media_ids"), poll=poll,
+        media_descriptions=descriptions, media_ids=values.get("media_ids") or [], poll=poll,
     )
     return Response(status_data(_reload(status), me))
 

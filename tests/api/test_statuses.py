@@ -245,7 +245,7 @@ def test_edit_with_media_of_someone_else_or_too_many_is_422_and_changes_nothing(
         {"status": "changed", "media_ids": [bobs]},
         {"status": "changed", "media_ids": mine},
         {"status": "", "media_ids": []},
-        {"status": "changed", "poll": {"options": ["a", "b"], "expires_in": 3600}},
+        {"status": "changed", "media_ids": mine[:1], "poll": {"options": ["a", "b"], "expires_in": 3600}},
     ):
         response = api.put(url, payload, format="json")
         assert response.status_code == 422, (payload, response.content)
@@ -264,8 +264,9 @@ def test_edit_replaces_the_poll_and_resets_votes(alice, bob, api_for):
     url = f"/api/v1/statuses/{status['id']}"
     api_for(bob).post(f"/api/v1/polls/{status['poll']['id']}/votes", {"choices": [1]}, format="json")
 
-    same = api.put(url, {"status": "Tea or coffee??"}, format="json")  # no poll sent: kept
-    assert same.json()["poll"]["votes_count"] == 1
+    same = api.put(url, {"status": "Tea or coffee??",
+                         "poll": {"options": ["tea", "coffee"], "expires_in": 3600}}, format="json")
+    assert same.json()["poll"]["votes_count"] == 1  # the same options: the votes stay
     edited = api.put(url, {"status": "Tea, coffee or water?",
                            "poll": {"options": ["tea", "coffee", "water"], "expires_in": 3600}},
                      format="json")
@@ -283,6 +284,25 @@ def test_edit_replaces_the_poll_and_resets_votes(alice, bob, api_for):
     ]
     without = api.put(url, {"status": "Never mind", "poll": None}, format="json")
     assert without.status_code == 200 and without.json()["poll"] is None
+
+
+def test_an_edit_that_does_not_send_the_poll_or_attachments_again_removes_them(alice, api_for):
+    # As on Mastodon: an edit sends the whole post, so what it leaves out is gone.
+    api = api_for(alice)
+    polled = api.post("/api/v1/statuses", {"status": "Tea or coffee?",
+                                           "poll": {"options": ["tea", "coffee"], "expires_in": 3600}},
+                      format="json").json()
+    media = api.post("/api/v2/media", {"file": image_file()}, format="multipart").json()["id"]
+    pictured = api.post("/api/v1/statuses", {"status": "a picture", "media_ids": [media]},
+                        format="json").json()
+
+    without_poll = api.put(f"/api/v1/statuses/{polled['id']}", {"status": "Tea, surely"}, format="json")
+    assert without_poll.status_code == 200, without_poll.content
+    assert without_poll.json()["poll"] is None
+    without_media = api.put(f"/api/v1/statuses/{pictured['id']}", {"status": "no picture"}, format="json")
+    assert without_media.status_code == 200, without_media.content
+    assert without_media.json()["media_attachments"] == []
+    assert api.get(f"/api/v1/statuses/{pictured['id']}").json()["media_attachments"] == []
 
 
 def test_media_needs_the_write_media_scope(alice, api_for):
