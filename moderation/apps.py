@@ -20,11 +20,11 @@ class ModerationConfig(AppConfig):
 
         from config import server_state
 
-        from .models import Announcement, IPBlock, SelfDestruct
+        from .models import Announcement, DomainAllow, DomainBlock, IPBlock, ModerationSettings, SelfDestruct
         from .signals import admin_log_entry_copy
 
         # After every migrate (and test flush): permissions of models added since the data
         # migration join their roles too.
         post_migrate.connect(_roles_sync, dispatch_uid="moderation_roles_sync")
         post_save.connect(admin_log_entry_copy, sender=LogEntry, dispatch_uid="moderation_admin_log")
-        server_state.watch(IPBlock, SelfDestruct, Announcement)
+        server_state.watch(IPBlock, SelfDestruct, Announcement, DomainBlock, DomainAllow, ModerationSettings)

@@ -75,15 +75,32 @@ class DomainPolicy:
     reject_reports: bool = False
 
 
+@dataclass(frozen=True)
+class _DomainRules:
+    blocks: dict[str, DomainBlock]
+    allowed: frozenset[str]
+    allowlist_mode: bool
+
+
+def _domain_rules() -> _DomainRules:
+    """Every domain block and allow (a few thousand rows on a busy server), memoized per
+    process under the server state's generation (config/server_state.py): the inbox, its
+    worker and every delivery ask for a domain's policy, and a new block must count at once."""
+    return server_state.remembered("domain_rules", lambda: _DomainRules(
+        blocks={block.domain: block for block in DomainBlock.objects.all()},
+        allowed=frozenset(DomainAllow.objects.values_list("domain", flat=True)),
+        allowlist_mode=ModerationSettings.current().allowlist_mode,
+    ))
+
+
 def domain_policy(domain: str | None) -> DomainPolicy:
     """The policy for a remote domain (None is us): the most specific block for it or a
     parent domain, and the allowlist when limited federation is on."""
     if not domain:
         return DomainPolicy()
-    block = _most_specific(DomainBlock, domain)
-    allowed = not ModerationSettings.current().allowlist_mode or (
-        _most_specific(DomainAllow, domain) is not None
-    )
+    rules, candidates = _domain_rules(), _domain_and_parents(domain)
+    block = next((rules.blocks[d] for d in candidates if d in rules.blocks), None)
+    allowed = not rules.allowlist_mode or any(d in rules.allowed for d in candidates)
     if block is None:
         return DomainPolicy(refused=not allowed)
     return DomainPolicy(

@@ -18,8 +18,7 @@ from federation import http, sending
 from federation.activitypub.common import host_of
 from federation.memo import ExpiringLRU
 from federation.models import Delivery, InboxActivity, Instance
-from federation.services.actors import signing_identity
-from federation.services.inbox import domain_refused_memoized
+from federation.services.actors import domain_is_blocked, signing_identity
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def deliveries_create(*, activity: dict, signer: Account | None, inboxes: Iterab
     hosts = {host_of(i) for i in wanted}
     unavailable = Instance.objects.filter(domain__in=hosts, unavailable=True)
     skipped = set(unavailable.values_list("domain", flat=True))
-    skipped |= {host for host in hosts if domain_refused_memoized(host)}
+    skipped |= {host for host in hosts if domain_is_blocked(host)}
     wanted = {i for i in wanted if host_of(i) not in skipped}
     if connection.vendor == "postgresql":
         _insert_pending_postgresql(activity=activity, signer=signer, inboxes=sorted(wanted))

@@ -1,40 +1,9 @@
 """Received activities: stored once (unique on their id), processed by a task."""
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from federation.memo import ExpiringLRU
 from federation.models import InboxActivity
-
-# The inbox refuses blocked domains before verifying anything, its worker checks again
-# before acting, and a post's deliveries skip them; the answer per domain is kept this long
-# in each process, so a new block applies everywhere within these seconds (in the process
-# that saved it, at once).
-DOMAIN_POLICY_TTL = 10
-_refused_domains = ExpiringLRU(maxsize=4096, ttl=DOMAIN_POLICY_TTL)
-
-
-def domain_refused_memoized(domain: str) -> bool:
-    """Whether we refuse this domain (moderation's rule), memoized DOMAIN_POLICY_TTL: for
-    the hot paths (the inbox, making a post's deliveries)."""
-    refused = _refused_domains.get(domain)
-    if refused is None:
-        from federation.services.actors import domain_is_blocked
-
-        refused = domain_is_blocked(domain)
-        _refused_domains.put(domain, refused)
-    return refused
-
-
-def forget_domain_policies(**kwargs) -> None:
-    _refused_domains.clear()
-
-
-for _model in ("DomainBlock", "DomainAllow", "ModerationSettings"):
-    for _signal in (post_save, post_delete):
-        _signal.connect(forget_domain_policies, sender=f"moderation.{_model}",
-                        dispatch_uid=f"federation.forget_domain_policies.{_model}.{_signal is post_save}")
 
 
 def inbox_activity_receive(*, activity, signer) -> int | None:

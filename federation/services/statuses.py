@@ -126,9 +126,9 @@ def status_upsert_remote(*, note: RemoteNote, author: Account, fetched: bool = F
     check_origin(note.id, author)
     if Tombstone.objects.filter(uri=note.id).exists():
         return None
-    existing = Status.objects.filter(uri=note.id).first()
-    if existing is not None:
-        if existing.account_id != author.pk:
+    existing_author = Status.objects.filter(uri=note.id).values_list("account_id", flat=True)[:1]
+    if existing_author:
+        if existing_author[0] != author.pk:
             raise OriginError("The note belongs to someone else.")
         return status_update_remote(note=note, author=author)
     now = timezone.now()
@@ -154,7 +154,8 @@ def status_upsert_remote(*, note: RemoteNote, author: Account, fetched: bool = F
     Mention.objects.bulk_create(
         [Mention(status=status, account=a) for a in mentioned], ignore_conflicts=True,
     )
-    status.tags.set(_tags(note.hashtags))
+    if note.hashtags:  # a new status: nothing to replace (set() would read its tags first)
+        status.tags.add(*_tags(note.hashtags))
     _media(status, note)
     _poll_store(status, note)
     if note.in_reply_to and in_reply_to is None and thread_depth < MAX_ANCESTORS:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from federation.activitypub.activities import parse_activity
 from federation.activitypub.common import ParseError, host_of
-from federation.services.actors import account_by_uri, signer_keys, verify_request
-from federation.services.inbox import domain_refused_memoized, inbox_activity_receive
+from federation.services.actors import account_by_uri, domain_is_blocked, signer_keys, verify_request
+from federation.services.inbox import inbox_activity_receive
 from federation.signatures import SignatureError
 
 from .common import error_response
@@ -46,7 +46,7 @@ def inbox(request, username=None):
         activity = parse_activity(json.loads(body))
     except (ValueError, ParseError) as error:
         return error_response(f"Unusable activity: {error}", 400)
-    if domain_refused_memoized(host_of(activity.actor)):
+    if domain_is_blocked(host_of(activity.actor)):
         return error_response("Forbidden.", 403)
     if activity.type == "Delete" and activity.object_id == activity.actor \
             and account_by_uri(activity.actor) is None:

@@ -1,5 +1,6 @@
 """The per-process memo of the server's state: what every request reads (IP blocks,
-self-destruct, the server's settings, published announcements) costs no query, and a change
+self-destruct, the server's settings, published announcements, the domain rules every
+received activity and delivery checks) costs no query, and a change
 counts at once here and within a second in every other process."""
 
 import time
@@ -10,7 +11,14 @@ from django.test import Client
 
 from accounts.models import SiteSettings
 from config import server_state
-from moderation.blocks import ip_block_create, ip_is_denied
+from moderation.blocks import (
+    allowlist_mode_set,
+    domain_allow_create,
+    domain_block_create,
+    domain_policy,
+    ip_block_create,
+    ip_is_denied,
+)
 from moderation.models import IPBlock
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +68,24 @@ def test_a_new_server_name_is_on_the_next_page(client):
     settings_row.save()
 
     assert "Pouet Test" in Client().get("/about").content.decode()
+
+
+def test_domain_rules_cost_no_query_and_each_change_counts_at_once(
+    django_assert_num_queries, django_capture_on_commit_callbacks,
+):
+    assert not domain_policy("bad.example").refused
+    with django_assert_num_queries(0):
+        assert not domain_policy("social.bad.example").refused
+
+    before = cache.get(server_state.GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        domain_block_create(domain="bad.example", by=None)
+    assert domain_policy("social.bad.example").refused
+    assert cache.get(server_state.GENERATION_KEY) not in (None, before)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        allowlist_mode_set(enabled=True, by=None)
+    assert domain_policy("friends.example").refused
+    with django_capture_on_commit_callbacks(execute=True):
+        domain_allow_create(domain="friends.example", by=None)
+    assert not domain_policy("social.friends.example").refused
