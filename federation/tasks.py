@@ -19,13 +19,16 @@ def process_inbox_activity(inbox_activity_id: int) -> None:
     queue_name="deliveries", max_retries=DELIVERY_MAX_RETRIES,
     min_backoff=DELIVERY_MIN_BACKOFF_MS, max_backoff=DELIVERY_MAX_BACKOFF_MS,
 )
-def deliver(delivery_id: int) -> None:
-    """POST one activity to one inbox; raises (so dramatiq retries) on transient failures. A
+def deliver(*delivery_ids: int) -> None:
+    """POST each delivery's activity to its inbox (a message carries a batch: its cost in
+    Redis and in the worker is paid once for many). Raises after the batch if one failed
+    transiently, so dramatiq retries the message: only rows still pending are sent again. A
     slow server's POST is handed over (federation.sending), which re-enqueues it itself."""
     from federation.services.delivery import DeliveryRetryError, delivery_attempt
 
-    if delivery_attempt(delivery_id=delivery_id) == "retry":
-        raise DeliveryRetryError(delivery_id)
+    retry = [pk for pk in delivery_ids if delivery_attempt(delivery_id=pk) == "retry"]
+    if retry:
+        raise DeliveryRetryError(*retry)
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=5)

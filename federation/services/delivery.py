@@ -70,11 +70,24 @@ def deliveries_create(*, activity: dict, signer: Account | None, inboxes: Iterab
     pending = Delivery.objects.filter(activity_id=activity["id"], state=Delivery.State.PENDING)
     pks = [pk for pk, inbox in sorted(pending.values_list("pk", "inbox_url"), key=lambda row: row[1])
            if inbox in wanted]
+    for batch in _batches(pks):
+        transaction.on_commit(lambda batch=batch: _enqueue(batch))
+    return len(pks)
+
+
+# Deliveries per `deliver` message. Rows are sorted by inbox, so a batch holds neighbours:
+# one host's failures stay together and rest its breaker (federation.sending).
+DELIVERY_BATCH = 20
+
+
+def _batches(pks: list[int]) -> list[list[int]]:
+    return [pks[start:start + DELIVERY_BATCH] for start in range(0, len(pks), DELIVERY_BATCH)]
+
+
+def _enqueue(batch: list[int]) -> None:
     from federation.tasks import deliver
 
-    for pk in pks:
-        transaction.on_commit(lambda pk=pk: deliver.send(pk))
-    return len(pks)
+    deliver.send(*batch)
 
 
 def _insert_pending_postgresql(*, activity: dict, signer: Account | None, inboxes: list[str]) -> None:
@@ -274,7 +287,7 @@ def instance_heard_from(domain: str) -> None:
 def deliveries_sweep(*, now=None) -> dict:
     """Re-enqueue work whose message was lost: deliveries and received activities left
     pending past their time, or claimed by a worker that died."""
-    from federation.tasks import deliver, process_inbox_activity
+    from federation.tasks import process_inbox_activity
 
     now = now or timezone.now()
     reset = Delivery.objects.filter(
@@ -283,8 +296,8 @@ def deliveries_sweep(*, now=None) -> dict:
     due = list(Delivery.objects.filter(
         state=Delivery.State.PENDING, next_attempt_at__lt=now - timedelta(minutes=5),
     ).values_list("pk", flat=True)[:10_000])
-    for pk in due:
-        deliver.send(pk)
+    for batch in _batches(due):
+        _enqueue(batch)
     InboxActivity.objects.filter(
         state=InboxActivity.State.PROCESSING, updated_at__lt=now - STUCK_AFTER,
     ).update(state=InboxActivity.State.PENDING, updated_at=now)

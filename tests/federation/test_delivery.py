@@ -173,6 +173,32 @@ def test_delivery_task_raises_for_retry(alice, network):
         deliver.fn(_delivery(alice).pk)
 
 
+def test_deliveries_go_in_batches_and_a_retry_resends_only_what_failed(alice, network, monkeypatch,
+                                                                      on_commit):
+    from federation.services.delivery import DELIVERY_BATCH, DeliveryRetryError, deliveries_create
+    from federation.tasks import deliver
+
+    messages = []
+    monkeypatch.setattr(deliver, "send", lambda *ids: messages.append(ids))
+    inbox_urls = [f"https://s{n:02}.example/inbox" for n in range(DELIVERY_BATCH + 5)]
+    for url in inbox_urls:
+        network.add(url, 503 if url == inbox_urls[3] else 202)
+    with on_commit():
+        deliveries_create(activity={"id": "https://pouet.test/batch", "type": "Create"}, signer=alice,
+                          inboxes=inbox_urls)
+    assert [len(ids) for ids in messages] == [DELIVERY_BATCH, 5]
+    assert sorted(pk for ids in messages for pk in ids) == sorted(
+        Delivery.objects.values_list("pk", flat=True))
+
+    with pytest.raises(DeliveryRetryError):
+        deliver.fn(*messages[0])
+    assert len(network.posts()) == DELIVERY_BATCH
+    network.add(inbox_urls[3], 202)
+    deliver.fn(*messages[0])  # dramatiq's retry of the message: only the failed one goes again
+    assert len(network.posts()) == DELIVERY_BATCH + 1 and len(network.posts(inbox_urls[3])) == 2
+    assert Delivery.objects.filter(pk__in=messages[0], state="done").count() == DELIVERY_BATCH
+
+
 def test_delivery_to_loopback_is_refused_permanently(alice, network):
     delivery = Delivery.objects.create(activity_id="https://pouet.test/y", activity={"id": "y"},
                                        inbox_url="https://127.0.0.1/inbox", signer=alice)
