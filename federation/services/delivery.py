@@ -34,6 +34,10 @@ class DeliveryRetryError(Exception):
     """A transient failure: raised so dramatiq retries the delivery later."""
 
 
+# What `inboxes_for` reads of an account.
+INBOX_FIELDS = ("id", "domain", "suspended_at", "shared_inbox_url", "inbox_url")
+
+
 def inboxes_for(accounts: Iterable[Account]) -> set[str]:
     """Where to deliver to these accounts: the shared inbox when they have one, so a
     server with many recipients gets one POST."""
@@ -51,14 +55,14 @@ def inboxes_for(accounts: Iterable[Account]) -> set[str]:
 def deliveries_create(*, activity: dict, signer: Account | None, inboxes: Iterable[str]) -> int:
     """One pending Delivery per distinct inbox (existing rows are kept: idempotent), each
     sent by a task enqueued on commit. Unavailable and blocked servers are skipped."""
-    wanted = {i for i in inboxes if i}
-    if not wanted:
+    host_by_inbox = {i: host_of(i) for i in inboxes if i}
+    if not host_by_inbox:
         return 0
-    hosts = {host_of(i) for i in wanted}
+    hosts = set(host_by_inbox.values())
     unavailable = Instance.objects.filter(domain__in=hosts, unavailable=True)
     skipped = set(unavailable.values_list("domain", flat=True))
     skipped |= {host for host in hosts if domain_is_blocked(host)}
-    wanted = {i for i in wanted if host_of(i) not in skipped}
+    wanted = {i for i, host in host_by_inbox.items() if host not in skipped}
     if connection.vendor == "postgresql":
         _insert_pending_postgresql(activity=activity, signer=signer, inboxes=sorted(wanted))
     else:

@@ -16,7 +16,7 @@ from accounts.selectors import account_ids_blocked_either_way
 from federation.activitypub import activities as render
 from federation.activitypub.notes import audience, render_vote
 from federation.models import Tombstone
-from federation.services.delivery import deliveries_create, inboxes_for
+from federation.services.delivery import INBOX_FIELDS, deliveries_create, inboxes_for
 from statuses.models import Favourite, Status, Visibility
 
 _inbound = contextvars.ContextVar("federation_inbound", default=False)
@@ -36,10 +36,11 @@ def suppressed() -> bool:
 
 
 def remote_followers(account: Account):
-    """Accepted followers on other servers (requests pending are not followers)."""
+    """Accepted followers on other servers (requests pending are not followers), with only
+    what `inboxes_for` reads: a post to thousands of them built every Account whole."""
     return Account.objects.filter(
         following_set__target_account=account, domain__isnull=False, suspended_at__isnull=True,
-    )
+    ).only(*INBOX_FIELDS)
 
 
 def status_recipients(status: Status) -> set[str]:
