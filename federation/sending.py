@@ -2,9 +2,10 @@
 healthy ones (issue 6):
 
 - every POST runs on a per-process pool of I/O threads (no database connection of their
-  own); the task thread waits HANDOFF_AFTER for the answer, and past that hands the
-  exchange over: the POST goes on in the pool, and its outcome is recorded by one settler
-  thread per process, so the task thread is free for the next delivery;
+  own), a task's batch of POSTs all at once; the task thread waits HANDOFF_AFTER for the
+  answers, and past that hands each unanswered exchange over: the POST goes on in the
+  pool, and its outcome is recorded by one settler thread per process, so the task thread
+  is free for the next batch;
 - a per-process, per-host circuit breaker: after BREAKER_THRESHOLD transient failures in a
   row, a host gets no POST for BREAKER_COOL_OFF seconds (its deliveries retry later, with
   the usual backoff), then one try decides.
@@ -76,13 +77,20 @@ def _handoff_after() -> float | None:
     return None if settings.TASKS_INLINE else HANDOFF_AFTER
 
 
-def send(exchange: Callable[[], object], *, settle: Callable[[Future], object]):
-    """Run `exchange` (the POST) on the I/O pool. Returns `settle(future)` when it ends within
-    HANDOFF_AFTER (or when no hand-off slot is free: then it waits); else None, and
-    `settle(future)` runs later on the settler thread."""
-    future = _io_pool().submit(exchange)
+def send_together(exchanges: list[tuple[Callable[[], object], Callable[[Future], object]]]) -> list:
+    """Run each exchange (a POST) on the I/O pool, all at once. Per (exchange, settle) pair:
+    `settle(future)` when the exchange ends within HANDOFF_AFTER from now (or when no
+    hand-off slot is free: then it waits); else None, and `settle(future)` runs later on
+    the settler thread."""
+    futures = [(_io_pool().submit(exchange), settle) for exchange, settle in exchanges]
+    wait = _handoff_after()
+    deadline = None if wait is None else time.monotonic() + wait
+    return [_settle_or_hand_over(future, settle, deadline) for future, settle in futures]
+
+
+def _settle_or_hand_over(future: Future, settle: Callable[[Future], object], deadline: float | None):
     try:
-        future.result(timeout=_handoff_after())
+        future.result(timeout=None if deadline is None else max(deadline - time.monotonic(), 0))
     except TimeoutError:
         with _pool_lock:
             slot_free = _handed_over[0] < HANDOFF_LIMIT

@@ -24,9 +24,10 @@ def deliver(*delivery_ids: int) -> None:
     Redis and in the worker is paid once for many). Raises after the batch if one failed
     transiently, so dramatiq retries the message: only rows still pending are sent again. A
     slow server's POST is handed over (federation.sending), which re-enqueues it itself."""
-    from federation.services.delivery import DeliveryRetryError, delivery_attempt
+    from federation.services.delivery import DeliveryRetryError, deliveries_attempt
 
-    retry = [pk for pk in delivery_ids if delivery_attempt(delivery_id=pk) == "retry"]
+    outcomes = deliveries_attempt(delivery_ids=list(delivery_ids))
+    retry = [pk for pk, outcome in outcomes.items() if outcome == "retry"]
     if retry:
         raise DeliveryRetryError(*retry)
 

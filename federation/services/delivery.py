@@ -5,10 +5,11 @@ fail for days are marked unavailable and skipped until they send us something.""
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -135,12 +136,33 @@ def delivery_attempt(*, delivery_id: int) -> str:
     dramatiq retries), "skipped" (not pending: done already, or another worker holds it), or
     "handed over" (a slow server: the POST goes on in the background and its outcome is
     recorded there, a transient failure re-enqueued with the same backoff)."""
-    claimed = _claim(delivery_id)
-    if claimed is None:
-        return "skipped"
-    host = host_of(claimed.inbox_url)
-    if not sending.breaker.allows(host):
-        return _record(claimed, None, http.RemoteFetchError(f"{host} failed repeatedly; resting."))
+    return deliveries_attempt(delivery_ids=[delivery_id])[delivery_id]
+
+
+def deliveries_attempt(*, delivery_ids: list[int]) -> dict[int, str]:
+    """Send a batch: each delivery's outcome as `delivery_attempt` says. The POSTs go out
+    together, so a slow server holds none of its batch's healthy ones."""
+    outcomes, sendable = {}, []
+    for delivery_id in delivery_ids:
+        claimed = _claim(delivery_id)
+        if claimed is None:
+            outcomes[delivery_id] = "skipped"
+            continue
+        host = host_of(claimed.inbox_url)
+        if not sending.breaker.allows(host):
+            outcomes[delivery_id] = _record(
+                claimed, None, http.RemoteFetchError(f"{host} failed repeatedly; resting."),
+            )
+            continue
+        sendable.append(claimed)
+    exchanges = [(_exchange(claimed), partial(_settle, claimed)) for claimed in sendable]
+    for claimed, outcome in zip(sendable, sending.send_together(exchanges), strict=True):
+        outcomes[claimed.pk] = "handed over" if outcome is None else outcome
+    return outcomes
+
+
+def _exchange(claimed: _Claimed) -> Callable[[], http.Response]:
+    """The POST, for an I/O thread: what it needs from the database is read here."""
     body, sign_with = _body(claimed), _signing_identity(claimed.signer_id)
 
     def exchange() -> http.Response:
@@ -150,8 +172,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
             sign_with=sign_with, follow_redirects=False,
         )
 
-    outcome = sending.send(exchange, settle=lambda future: _settle(claimed, future))
-    return "handed over" if outcome is None else outcome
+    return exchange
 
 
 def _claim(delivery_id: int) -> _Claimed | None:

@@ -18,7 +18,7 @@ from requests.structures import CaseInsensitiveDict
 from accounts.services import follow_request
 from federation import http, sending, signatures
 from federation.models import Delivery
-from federation.services.delivery import delivery_attempt
+from federation.services.delivery import deliveries_attempt, delivery_attempt
 from statuses.feeds import feed_key, feed_rebuild, redis_client
 from statuses.selectors import timeline_home
 from statuses.services import reblog_create, status_create
@@ -139,11 +139,11 @@ def quick_handoff(monkeypatch, settings):
 
 def test_in_process_tasks_never_hand_a_delivery_over(monkeypatch, settings):
     """A command running tasks in-process may exit right after: the POST's outcome must be
-    recorded before `send` returns, however slow the server."""
+    recorded before `send_together` returns, however slow the server."""
     settings.TASKS_INLINE = True
     monkeypatch.setattr(sending, "HANDOFF_AFTER", 0.01)
-    settled = sending.send(lambda: time.sleep(0.1) or "answered", settle=lambda future: future.result())
-    assert settled == "answered"
+    settled = sending.send_together([(lambda: time.sleep(0.1) or "answered", lambda future: future.result())])
+    assert settled == ["answered"]
 
 
 @pytest.mark.django_db(transaction=True)  # the settler thread records with its own connection
@@ -169,6 +169,35 @@ def test_a_slow_server_is_handed_over_and_a_healthy_one_goes_on(alice, network, 
     slow_row = Delivery.objects.get(pk=to_slow.pk)
     assert (slow_row.state, slow_row.last_status) == ("done", 202)
     assert len(network.posts("https://slow.example/inbox")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_batch_a_slow_server_holds_none_of_the_healthy_ones(alice, network, quick_handoff):
+    release = threading.Event()
+    # Each server answers only once all four POSTs are in flight: they must go out together.
+    all_in_flight = threading.Barrier(4)
+
+    def slow(method, url, headers, body):
+        all_in_flight.wait(timeout=2)
+        release.wait(5)
+        return http.Response(202, CaseInsensitiveDict(), b"", url)
+
+    def healthy(method, url, headers, body):
+        all_in_flight.wait(timeout=2)
+        return http.Response(202, CaseInsensitiveDict(), b"", url)
+
+    network.add("https://slow.example/inbox", slow)
+    healthy_inboxes = [f"https://healthy{n}.example/inbox" for n in range(3)]
+    for url in healthy_inboxes:
+        network.add(url, healthy)
+    rows = _deliveries(alice, "https://slow.example/inbox", *healthy_inboxes)
+
+    outcomes = deliveries_attempt(delivery_ids=[row.pk for row in rows])
+    assert [outcomes[row.pk] for row in rows] == ["handed over", "done", "done", "done"]
+
+    release.set()
+    assert sending.wait_for_handed_over(10)
+    assert Delivery.objects.get(pk=rows[0].pk).state == "done"
 
 
 @pytest.mark.django_db(transaction=True)
