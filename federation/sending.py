@@ -85,7 +85,18 @@ def send_together(exchanges: list[tuple[Callable[[], object], Callable[[Future],
     futures = [(_io_pool().submit(exchange), settle) for exchange, settle in exchanges]
     wait = _handoff_after()
     deadline = None if wait is None else time.monotonic() + wait
-    return [_settle_or_hand_over(future, settle, deadline) for future, settle in futures]
+    outcomes, first_error = [], None
+    for future, settle in futures:
+        # One settle failing must not leave the others' answers unrecorded (their rows
+        # would be sent again by the sweep): record them all, then raise.
+        try:
+            outcomes.append(_settle_or_hand_over(future, settle, deadline))
+        except Exception as error:  # noqa: BLE001 - raised below, after the others
+            first_error = first_error or error
+            outcomes.append(None)
+    if first_error is not None:
+        raise first_error
+    return outcomes
 
 
 def _settle_or_hand_over(future: Future, settle: Callable[[Future], object], deadline: float | None):

@@ -146,6 +146,19 @@ def test_in_process_tasks_never_hand_a_delivery_over(monkeypatch, settings):
     assert settled == ["answered"]
 
 
+def test_one_outcome_failing_to_record_leaves_none_of_its_batch_unrecorded(settings):
+    settings.TASKS_INLINE = True
+    recorded = []
+
+    def broken(future):
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        sending.send_together([(lambda: "first", broken),
+                               (lambda: "second", lambda future: recorded.append(future.result()))])
+    assert recorded == ["second"]
+
+
 @pytest.mark.django_db(transaction=True)  # the settler thread records with its own connection
 def test_a_slow_server_is_handed_over_and_a_healthy_one_goes_on(alice, network, quick_handoff, monkeypatch):
     release = threading.Event()
