@@ -10,6 +10,7 @@ from accounts.api.serializers import (
     AccountOutput,
     absolute_url,
     account_counts,
+    author_counts,
     base_url,
     file_url,
     iso,
@@ -148,7 +149,7 @@ def status_context(statuses: list[Status], viewer: Account | None) -> dict:
         "viewer": viewer,
         "polls": polls_data(statuses, viewer),
         "state": viewer_state(viewer=viewer, statuses=statuses),
-        "counts": account_counts(list({s.account_id: s.account for s in every}.values())),
+        "counts": author_counts(list({s.account_id: s.account for s in every}.values()), viewer=viewer),
     }
 
 
