@@ -59,10 +59,14 @@ def _accounts_on(domain: str):
     return Account.objects.filter(Q(domain__iexact=domain) | Q(domain__iendswith=f".{domain}"))
 
 
+def _most_specific_in(rows: dict, domain: str):
+    """The row for the domain itself, else for its nearest parent, from rows by domain."""
+    return next((rows[d] for d in _domain_and_parents(domain) if d in rows), None)
+
+
 def _most_specific(model, domain: str):
-    candidates = _domain_and_parents(domain)
-    found = {row.domain: row for row in model.objects.filter(domain__in=candidates)}
-    return next((found[d] for d in candidates if d in found), None)
+    found = model.objects.filter(domain__in=_domain_and_parents(domain))
+    return _most_specific_in({row.domain: row for row in found}, domain)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class DomainPolicy:
 @dataclass(frozen=True)
 class _DomainRules:
     blocks: dict[str, DomainBlock]
-    allowed: frozenset[str]
+    allowed: dict[str, DomainAllow]
     allowlist_mode: bool
 
 
@@ -88,7 +92,7 @@ def _domain_rules() -> _DomainRules:
     worker and every delivery ask for a domain's policy, and a new block must count at once."""
     return server_state.remembered("domain_rules", lambda: _DomainRules(
         blocks={block.domain: block for block in DomainBlock.objects.all()},
-        allowed=frozenset(DomainAllow.objects.values_list("domain", flat=True)),
+        allowed={allow.domain: allow for allow in DomainAllow.objects.all()},
         allowlist_mode=ModerationSettings.current().allowlist_mode,
     ))
 
@@ -98,9 +102,9 @@ def domain_policy(domain: str | None) -> DomainPolicy:
     parent domain, and the allowlist when limited federation is on."""
     if not domain:
         return DomainPolicy()
-    rules, candidates = _domain_rules(), _domain_and_parents(domain)
-    block = next((rules.blocks[d] for d in candidates if d in rules.blocks), None)
-    allowed = not rules.allowlist_mode or any(d in rules.allowed for d in candidates)
+    rules = _domain_rules()
+    block = _most_specific_in(rules.blocks, domain)
+    allowed = not rules.allowlist_mode or _most_specific_in(rules.allowed, domain) is not None
     if block is None:
         return DomainPolicy(refused=not allowed)
     return DomainPolicy(
@@ -117,7 +121,7 @@ def account_apply_domain_policy(*, account: Account) -> Account:
     so lifting the block lifts exactly what it imposed."""
     if account.is_local:
         return account
-    block = _most_specific(DomainBlock, account.domain)
+    block = _most_specific_in(_domain_rules().blocks, account.domain)
     if block is None:
         return account
     field = {DomainBlockSeverity.SUSPEND: "suspended_at", DomainBlockSeverity.LIMIT: "silenced_at"}.get(
