@@ -54,8 +54,9 @@ def inboxes_for(accounts: Iterable[Account]) -> set[str]:
 
 @transaction.atomic
 def deliveries_create(*, activity: dict, signer: Account | None, inboxes: Iterable[str]) -> int:
-    """One pending Delivery per distinct inbox (existing rows are kept: idempotent), each
-    sent by a task enqueued on commit. Unavailable and blocked servers are skipped."""
+    """One pending Delivery per distinct inbox (existing rows are kept: idempotent), sent
+    DELIVERY_BATCH at a time by tasks enqueued on commit. Unavailable and blocked servers
+    are skipped."""
     host_by_inbox = {i: host_of(i) for i in inboxes if i}
     if not host_by_inbox:
         return 0
